@@ -1,0 +1,2 @@
+//! The skillmeat binary.
+fn main() {}
