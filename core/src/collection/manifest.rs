@@ -1,0 +1,527 @@
+//! `collection.toml` (DESIGN.md §2.2): the typed view the rest of core reads, and the
+//! `toml_edit` document every write goes through, so comments, layout and keys we do not know
+//! (the Python tool's fields, a user's notes) survive every write.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+
+use super::CollectionError;
+use crate::artifact::ArtifactKind;
+
+/// A point in time as written in a SkillMeat file: RFC 3339 (`2026-11-24T10:00:00Z`), or the
+/// Python tool's naive ISO strings, which are kept exactly as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub String);
+
+impl Timestamp {
+    /// Now, in UTC, to the second.
+    pub fn now() -> Timestamp {
+        Timestamp(
+            jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+        )
+    }
+
+    /// The TOML value to write: a datetime when the text is one, else a string.
+    pub fn to_toml(&self) -> toml_edit::Value {
+        match self.0.parse::<toml_edit::Datetime>() {
+            Ok(dt) if self.0.contains('T') && has_offset(&self.0) => toml_edit::Value::from(dt),
+            _ => toml_edit::Value::from(self.0.as_str()),
+        }
+    }
+}
+
+fn has_offset(s: &str) -> bool {
+    s.ends_with('Z') || s.ends_with('z') || {
+        let t = s.rsplit('T').next().unwrap_or("");
+        t.contains('+') || t.contains('-')
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // `toml::Value` understands TOML's datetime marker, so both a bare datetime and a
+        // quoted string arrive here intact.
+        match toml::Value::deserialize(d)? {
+            toml::Value::Datetime(dt) => Ok(Timestamp(dt.to_string())),
+            toml::Value::String(s) => Ok(Timestamp(s)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a date-time such as 2026-11-24T10:00:00Z, found {}",
+                other.type_str()
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An RFC 3339 date-time (2026-11-24T10:00:00Z); a naive ISO string written by the Python tool is also accepted.",
+        })
+    }
+}
+
+/// Where an artifact came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A local file or folder.
+    #[default]
+    Local,
+    /// A GitHub repository, fetched through the REST API.
+    Github,
+    /// Any git URL, fetched with the `git` binary.
+    Git,
+    /// A marketplace listing.
+    Marketplace,
+}
+
+impl Origin {
+    /// The lowercase name written to files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Local => "local",
+            Origin::Github => "github",
+            Origin::Git => "git",
+            Origin::Marketplace => "marketplace",
+        }
+    }
+}
+
+/// `[collection]`: the collection's own metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CollectionInfo {
+    /// The collection's name (its folder under `collections/`).
+    pub name: String,
+    /// A version string the user maintains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When the collection was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    /// When the collection was last changed by SkillMeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Timestamp>,
+}
+
+/// One `[[artifacts]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArtifactEntry {
+    /// The artifact's name; unique together with `type`.
+    pub name: String,
+    /// skill | command | agent | hook.
+    #[serde(rename = "type")]
+    pub kind: ArtifactKind,
+    /// Where the artifact lives, relative to the collection folder.
+    pub path: String,
+    /// local | github | git | marketplace.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Where it was fetched from: a path, a GitHub tree URL pinned to a commit, or a git URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+    /// What the user asked for: `latest`, a tag, a branch or a commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_spec: Option<String>,
+    /// The commit the spec resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_sha: Option<String>,
+    /// The tag or branch the spec resolved to, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_version: Option<String>,
+    /// When the artifact was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Timestamp>,
+    /// The description from its front matter, cached here so `list` reads one file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Free-form labels for search and selection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Other names the artifact answers to in `show`, `remove` and friends.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// MCP transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// A local process speaking over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+    /// Server-sent events (legacy remote transport).
+    Sse,
+}
+
+/// One `[[mcp_servers]]` entry. Fields of the Python tool (`repo`, `version`, `env_vars`,
+/// `status`) are read and kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct McpServerEntry {
+    /// The server's name, as it will appear under `mcpServers`.
+    pub name: String,
+    /// What it offers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// stdio | http | sse (stdio when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+    /// The program to start (stdio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Its arguments (stdio).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment; `${VAR}` references are kept as references, never resolved into files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// The server URL (http, sse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// HTTP headers (http, sse).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Python tool: the repository the server came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// Python tool: the version installed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Python tool: the environment variables the server needs (a list of names, or a table
+    /// of name → description), kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<serde_json::Value>,
+    /// Python tool: its install status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// The typed shape of `collection.toml`; also the source of its published JSON Schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestFile {
+    /// The collection's metadata.
+    pub collection: CollectionInfo,
+    /// The artifacts, one table each.
+    #[serde(default)]
+    pub artifacts: Vec<ArtifactEntry>,
+    /// MCP servers managed by this collection.
+    #[serde(default)]
+    pub mcp_servers: Vec<McpServerEntry>,
+}
+
+/// `collection.toml`, loaded: its typed view plus the editable document behind it.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    path: PathBuf,
+    doc: DocumentMut,
+    /// The typed view; kept in step with every edit made through this type.
+    pub file: ManifestFile,
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// Turns a TOML parse or schema error into the one-sentence error naming file, line and column.
+pub(crate) fn toml_error(
+    path: &Path,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> CollectionError {
+    let (line, col) = span.map_or((1, 1), |s| line_col(text, s.start));
+    let message = message.trim().trim_end_matches('.').replace('\n', " ");
+    CollectionError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        col,
+        message,
+    }
+}
+
+impl Manifest {
+    /// A new manifest for a collection called `name`.
+    pub fn new(path: PathBuf, name: &str) -> Manifest {
+        let now = Timestamp::now();
+        let mut doc = DocumentMut::new();
+        let mut t = Table::new();
+        t.insert("name", value(name));
+        t.insert("version", value("1.0.0"));
+        t.insert("created", value(now.to_toml()));
+        t.insert("updated", value(now.to_toml()));
+        doc.insert("collection", Item::Table(t));
+        Manifest {
+            path,
+            doc,
+            file: ManifestFile {
+                collection: CollectionInfo {
+                    name: name.to_string(),
+                    version: Some("1.0.0".into()),
+                    created: Some(now.clone()),
+                    updated: Some(now),
+                },
+                artifacts: Vec::new(),
+                mcp_servers: Vec::new(),
+            },
+        }
+    }
+
+    /// Parses `text` (read from `path`). Errors name the file, line and column.
+    pub fn parse(path: PathBuf, text: &str) -> Result<Manifest, CollectionError> {
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| toml_error(&path, text, e.span(), e.message()))?;
+        let file: ManifestFile = toml::from_str(text)
+            .map_err(|e: toml::de::Error| toml_error(&path, text, e.span(), e.message()))?;
+        Ok(Manifest { path, doc, file })
+    }
+
+    /// The file this manifest is read from and written to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The text to write.
+    pub fn render(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Finds an artifact by kind and name.
+    pub fn find(&self, kind: ArtifactKind, name: &str) -> Option<&ArtifactEntry> {
+        self.file
+            .artifacts
+            .iter()
+            .find(|a| a.kind == kind && a.name == name)
+    }
+
+    /// Appends an `[[artifacts]]` table.
+    pub fn push_artifact(&mut self, entry: ArtifactEntry) {
+        let table = artifact_table(&entry);
+        match self.doc.get_mut("artifacts") {
+            Some(Item::ArrayOfTables(aot)) => aot.push(table),
+            _ => {
+                let mut aot = ArrayOfTables::new();
+                aot.push(table);
+                self.doc.insert("artifacts", Item::ArrayOfTables(aot));
+            }
+        }
+        self.file.artifacts.push(entry);
+    }
+
+    /// Removes the artifact `(kind, name)`; returns whether it was there.
+    pub fn remove_artifact(&mut self, kind: ArtifactKind, name: &str) -> bool {
+        let Some(idx) = self.doc_index(kind, name) else {
+            return false;
+        };
+        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts") {
+            aot.remove(idx);
+        }
+        self.file
+            .artifacts
+            .retain(|a| !(a.kind == kind && a.name == name));
+        true
+    }
+
+    /// Replaces the known fields of an existing entry with `entry`'s, keeping unknown keys,
+    /// comments and key order of the table the user may have edited.
+    pub fn update_artifact(&mut self, entry: &ArtifactEntry) -> bool {
+        let Some(idx) = self.doc_index(entry.kind, &entry.name) else {
+            return false;
+        };
+        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts")
+            && let Some(t) = aot.get_mut(idx)
+        {
+            fill_artifact_table(t, entry);
+        }
+        if let Some(a) = self
+            .file
+            .artifacts
+            .iter_mut()
+            .find(|a| a.kind == entry.kind && a.name == entry.name)
+        {
+            *a = entry.clone();
+        }
+        true
+    }
+
+    /// Sets `[collection] updated` to now.
+    pub fn touch(&mut self) {
+        let now = Timestamp::now();
+        if let Some(t) = self
+            .doc
+            .get_mut("collection")
+            .and_then(|i| i.as_table_like_mut())
+        {
+            t.insert("updated", value(now.to_toml()));
+        }
+        self.file.collection.updated = Some(now);
+    }
+
+    fn doc_index(&self, kind: ArtifactKind, name: &str) -> Option<usize> {
+        let Some(Item::ArrayOfTables(aot)) = self.doc.get("artifacts") else {
+            return None;
+        };
+        aot.iter().position(|t| {
+            t.get("name").and_then(|v| v.as_str()) == Some(name)
+                && t.get("type")
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| s.parse::<ArtifactKind>().ok())
+                    == Some(kind)
+        })
+    }
+}
+
+fn artifact_table(entry: &ArtifactEntry) -> Table {
+    let mut t = Table::new();
+    fill_artifact_table(&mut t, entry);
+    t
+}
+
+/// Writes the known fields of `entry` into `t`, in the documented order for new keys; keys the
+/// table already has keep their place and decoration.
+fn fill_artifact_table(t: &mut Table, e: &ArtifactEntry) {
+    fn set(t: &mut Table, key: &str, v: Option<toml_edit::Value>) {
+        match v {
+            Some(v) => {
+                if let Some(Item::Value(old)) = t.get_mut(key) {
+                    let decor = old.decor().clone();
+                    *old = v;
+                    *old.decor_mut() = decor;
+                } else {
+                    t.insert(key, Item::Value(v));
+                }
+            }
+            None => {
+                t.remove(key);
+            }
+        }
+    }
+    fn arr(v: &[String]) -> Option<toml_edit::Value> {
+        if v.is_empty() {
+            None
+        } else {
+            Some(toml_edit::Value::Array(v.iter().map(String::as_str).collect()))
+        }
+    }
+    let s = |v: &Option<String>| v.as_deref().map(toml_edit::Value::from);
+    set(t, "name", Some(e.name.as_str().into()));
+    set(t, "type", Some(e.kind.as_str().into()));
+    set(t, "path", Some(e.path.as_str().into()));
+    set(t, "origin", Some(e.origin.as_str().into()));
+    set(t, "upstream", s(&e.upstream));
+    set(t, "version_spec", s(&e.version_spec));
+    set(t, "resolved_sha", s(&e.resolved_sha));
+    set(t, "resolved_version", s(&e.resolved_version));
+    set(t, "added", e.added.as_ref().map(Timestamp::to_toml));
+    set(t, "description", s(&e.description));
+    set(t, "tags", arr(&e.tags));
+    set(t, "aliases", arr(&e.aliases));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"# my collection
+[collection]
+name = "default"   # keep me
+version = "1.0.0"
+created = "2025-10-01T12:34:56.123456"
+
+[[artifacts]]
+name = "code-review"
+type = "skill"
+path = "skills/code-review"
+origin = "github"
+scope = "user"     # unknown to us, kept
+added = 2026-11-24T10:00:00Z
+
+[artifacts.metadata]
+title = "Code review"
+"#;
+
+    #[test]
+    fn parse_edit_and_keep_layout() {
+        let mut m = Manifest::parse("c.toml".into(), TEXT).unwrap();
+        assert_eq!(m.file.artifacts.len(), 1);
+        assert_eq!(
+            m.file.collection.created.as_ref().unwrap().0,
+            "2025-10-01T12:34:56.123456"
+        );
+        assert_eq!(
+            m.file.artifacts[0].added.as_ref().unwrap().0,
+            "2026-11-24T10:00:00Z"
+        );
+        let mut e = m.file.artifacts[0].clone();
+        e.tags = vec!["review".into()];
+        assert!(m.update_artifact(&e));
+        m.push_artifact(ArtifactEntry {
+            name: "x".into(),
+            kind: ArtifactKind::Command,
+            path: "commands/x.md".into(),
+            origin: Origin::Local,
+            upstream: None,
+            version_spec: None,
+            resolved_sha: None,
+            resolved_version: None,
+            added: None,
+            description: None,
+            tags: vec![],
+            aliases: vec![],
+        });
+        let out = m.render();
+        assert!(out.starts_with("# my collection\n[collection]\nname = \"default\"   # keep me\n"));
+        assert!(out.contains("scope = \"user\"     # unknown to us, kept"));
+        assert!(out.contains("[artifacts.metadata]\ntitle = \"Code review\""));
+        assert!(out.contains("tags = [\"review\"]"));
+        let again = Manifest::parse("c.toml".into(), &out).unwrap();
+        assert_eq!(again.file.artifacts.len(), 2);
+        assert!(m.remove_artifact(ArtifactKind::Command, "x"));
+        assert_eq!(Manifest::parse("c.toml".into(), &m.render()).unwrap().file.artifacts.len(), 1);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let err = Manifest::parse("c.toml".into(), "[collection]\nname = \n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("c.toml:2:"), "{msg}");
+        let err = Manifest::parse(
+            "c.toml".into(),
+            "[collection]\nname = \"d\"\n[[artifacts]]\nname = \"x\"\ntype = \"widget\"\npath = \"p\"\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:5:"), "{err}");
+    }
+}

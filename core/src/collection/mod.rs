@@ -1,0 +1,233 @@
+//! Collections: `collections/<name>/` with `collection.toml`, `collection.lock` and the artifact
+//! folders, and the package-manager operations over them (see [`ops`]).
+
+mod lock;
+mod manifest;
+pub mod ops;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use lock::{LOCK_VERSION, Lock, LockEntry, lock_key};
+pub use manifest::{
+    ArtifactEntry, CollectionInfo, Manifest, ManifestFile, McpServerEntry, Origin, Timestamp,
+    Transport, line_col,
+};
+
+use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
+use crate::config::ConfigError;
+use crate::home::{Home, HomeError, create_private_dir_all, sync_dir};
+use crate::source::SourceError;
+
+/// Everything that can go wrong in a collection operation. Each message is one sentence that
+/// names the file (and line:col where there is one) and says what to do.
+#[derive(Debug, Error)]
+pub enum CollectionError {
+    #[error(
+        "collection `{name}` does not exist in {home}; create it with `skillmeat collection create {name}`{hint}"
+    )]
+    NotFound {
+        name: String,
+        home: PathBuf,
+        hint: String,
+    },
+    #[error("collection `{name}` already exists at {path}; pick another name")]
+    Exists { name: String, path: PathBuf },
+    #[error("{path}:{line}:{col}: {message}; fix the file there and run the command again")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    #[error("no artifact named `{name}` in collection `{collection}`{hint}")]
+    ArtifactNotFound {
+        name: String,
+        collection: String,
+        hint: String,
+    },
+    #[error(
+        "`{name}` names more than one artifact ({kinds}); pass --kind to say which"
+    )]
+    Ambiguous { name: String, kinds: String },
+    #[error(
+        "a {kind} named `{name}` is already in collection `{collection}` (from {existing}); pass --name NEW to add {source_path} under another name, --skip-existing to leave it, or remove the existing one first"
+    )]
+    Duplicate {
+        kind: ArtifactKind,
+        name: String,
+        collection: String,
+        existing: String,
+        source_path: String,
+    },
+    #[error("{0}")]
+    Clashes(String),
+    #[error("cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first")]
+    DeleteActive(String),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Home(#[from] HomeError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A collection opened from disk: its folder, manifest and lock.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// The collection's name.
+    pub name: String,
+    /// `collections/<name>/`.
+    pub root: PathBuf,
+    /// `collection.toml`.
+    pub manifest: Manifest,
+    /// `collection.lock`.
+    pub lock: Lock,
+}
+
+impl Collection {
+    /// Whether collection `name` exists in `home`.
+    pub fn exists(home: &Home, name: &str) -> bool {
+        home.collection_dir(name).join("collection.toml").is_file()
+    }
+
+    /// Opens collection `name`; errors name the file and line when a file does not parse.
+    pub fn open(home: &Home, name: &str) -> Result<Collection, CollectionError> {
+        validate_name(name)?;
+        let root = home.collection_dir(name);
+        let mpath = root.join("collection.toml");
+        let text = match fs::read_to_string(&mpath) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let others = Self::names(home).unwrap_or_default();
+                let hint = if others.is_empty() {
+                    " (or run `skillmeat init`)".to_string()
+                } else {
+                    format!(" or pick one of: {}", others.join(", "))
+                };
+                return Err(CollectionError::NotFound {
+                    name: name.into(),
+                    home: home.root().to_path_buf(),
+                    hint,
+                });
+            }
+            Err(e) => return Err(HomeError::io(&mpath, e).into()),
+        };
+        let manifest = Manifest::parse(mpath, &text)?;
+        let lpath = root.join("collection.lock");
+        let lock = match fs::read_to_string(&lpath) {
+            Ok(t) => Lock::parse(lpath, &t)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::new(lpath),
+            Err(e) => return Err(HomeError::io(&lpath, e).into()),
+        };
+        Ok(Collection {
+            name: name.into(),
+            root,
+            manifest,
+            lock,
+        })
+    }
+
+    /// Creates an empty collection `name` (manifest, lock and kind folders).
+    pub fn create(home: &Home, name: &str) -> Result<Collection, CollectionError> {
+        validate_name(name)?;
+        let root = home.collection_dir(name);
+        if root.join("collection.toml").exists() {
+            return Err(CollectionError::Exists {
+                name: name.into(),
+                path: root,
+            });
+        }
+        create_private_dir_all(&root)?;
+        for kind in ArtifactKind::ALL {
+            create_private_dir_all(&root.join(kind.dir_name()))?;
+        }
+        let c = Collection {
+            name: name.into(),
+            manifest: Manifest::new(root.join("collection.toml"), name),
+            lock: Lock::new(root.join("collection.lock")),
+            root,
+        };
+        c.save()?;
+        Ok(c)
+    }
+
+    /// The names of every collection in `home`, sorted.
+    pub fn names(home: &Home) -> Result<Vec<String>, CollectionError> {
+        let dir = home.collections_dir();
+        let mut out = Vec::new();
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(HomeError::io(&dir, e).into()),
+        };
+        for e in rd.flatten() {
+            if e.path().join("collection.toml").is_file() {
+                out.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The absolute path of an artifact entry's files. Entry paths are validated here, so a
+    /// hand-edited `path = "../../etc"` can never point outside the collection.
+    pub fn artifact_path(&self, entry: &ArtifactEntry) -> Result<PathBuf, CollectionError> {
+        let rel = Path::new(&entry.path);
+        let safe = !entry.path.is_empty()
+            && rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !safe {
+            return Err(CollectionError::Syntax {
+                path: self.manifest.path().to_path_buf(),
+                line: 1,
+                col: 1,
+                message: format!(
+                    "artifact `{}` has path `{}`, which leaves the collection folder; use a relative path such as `{}`",
+                    entry.name,
+                    entry.path,
+                    entry.kind.collection_path(&entry.name)
+                ),
+            });
+        }
+        Ok(self.root.join(rel))
+    }
+
+    /// Writes manifest and lock. Both are written to temp files first and then renamed one
+    /// after the other, so a failure before the renames changes nothing.
+    pub fn save(&self) -> Result<(), CollectionError> {
+        let m = self.manifest.render();
+        let l = self.lock.render();
+        let mtmp = write_temp(self.manifest.path(), m.as_bytes())?;
+        let ltmp = write_temp(self.lock.path(), l.as_bytes())?;
+        ltmp.persist(self.lock.path())
+            .map_err(|e| HomeError::io(self.lock.path(), e.error))?;
+        mtmp.persist(self.manifest.path())
+            .map_err(|e| HomeError::io(self.manifest.path(), e.error))?;
+        sync_dir(&self.root);
+        Ok(())
+    }
+}
+
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HomeError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| HomeError::io(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
+    }
+    tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
+    Ok(tmp)
+}
