@@ -9,6 +9,7 @@ pub mod collection;
 pub mod config;
 pub mod home;
 pub mod source;
+pub mod tokens;
 
 pub use artifact::ArtifactKind;
 pub use collection::ops;
