@@ -2,6 +2,8 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_mcp;
+mod cmd_token;
 mod output;
 
 use std::io::IsTerminal;
@@ -117,6 +119,12 @@ enum Command {
     /// Read and change settings
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Run SkillMeat's MCP server (stdio, or streamable HTTP with --http)
+    #[command(subcommand)]
+    Mcp(cmd_mcp::McpCmd),
+    /// Manage access tokens for the HTTP servers (create, list, revoke)
+    #[command(subcommand)]
+    Token(cmd_token::TokenCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -377,6 +385,8 @@ fn run(cli: Cli) -> Result<()> {
                 ConfigCmd::List => out.settings(&cfg.list()),
             }
         }
+        Command::Mcp(c) => cmd_mcp::run(g, &home, c),
+        Command::Token(c) => cmd_token::run(g, &home, c),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
