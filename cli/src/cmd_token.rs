@@ -63,13 +63,28 @@ pub fn run(g: &Global, home: &Home, cmd: TokenCmd) -> Result<()> {
             }
             let mut out = std::io::stdout().lock();
             if r.tokens.is_empty() {
-                writeln!(out, "No tokens; create one with `skillmeat token create --name NAME`.")?;
+                writeln!(
+                    out,
+                    "No tokens; create one with `skillmeat token create --name NAME`."
+                )?;
                 return Ok(());
             }
-            let w = r.tokens.iter().map(|t| t.name.len()).max().unwrap_or(4).clamp(4, 40);
+            let w = r
+                .tokens
+                .iter()
+                .map(|t| t.name.len())
+                .max()
+                .unwrap_or(4)
+                .clamp(4, 40);
             writeln!(out, "{:<w$} {:<16} CREATED", "NAME", "STARTS WITH")?;
             for t in &r.tokens {
-                writeln!(out, "{:<w$} {:<16} {}", t.name, format!("{}…", t.prefix), t.created)?;
+                writeln!(
+                    out,
+                    "{:<w$} {:<16} {}",
+                    t.name,
+                    format!("{}…", t.prefix),
+                    t.created
+                )?;
             }
             Ok(())
         }
@@ -79,7 +94,11 @@ pub fn run(g: &Global, home: &Home, cmd: TokenCmd) -> Result<()> {
                 return json(&r);
             }
             if !g.quiet {
-                writeln!(std::io::stdout().lock(), "Revoked token `{}`", r.revoked.name)?;
+                writeln!(
+                    std::io::stdout().lock(),
+                    "Revoked token `{}`",
+                    r.revoked.name
+                )?;
             }
             Ok(())
         }

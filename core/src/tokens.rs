@@ -32,14 +32,18 @@ const SHOWN_CHARS: usize = 12;
 /// Errors about tokens. Each message is one sentence naming the file and the fix.
 #[derive(Debug, Error)]
 pub enum TokenError {
-    #[error("{path}:{line}:{col}: {message}; fix the file there, or delete it and create new tokens")]
+    #[error(
+        "{path}:{line}:{col}: {message}; fix the file there, or delete it and create new tokens"
+    )]
     Syntax {
         path: PathBuf,
         line: usize,
         col: usize,
         message: String,
     },
-    #[error("a token named `{name}` already exists in {path}; pick another name, or revoke it first with `skillmeat token revoke {name}`")]
+    #[error(
+        "a token named `{name}` already exists in {path}; pick another name, or revoke it first with `skillmeat token revoke {name}`"
+    )]
     Exists { name: String, path: PathBuf },
     #[error("no token named `{name}` in {path}; see `skillmeat token list`")]
     NotFound { name: String, path: PathBuf },
@@ -119,7 +123,13 @@ fn load(path: &Path) -> Result<TokensFile, TokenError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TokensFile::default()),
-        Err(e) => return Err(HomeError::Io { path: path.into(), source: e }.into()),
+        Err(e) => {
+            return Err(HomeError::Io {
+                path: path.into(),
+                source: e,
+            }
+            .into());
+        }
     };
     toml::from_str(&text).map_err(|e| {
         let (line, col) = line_col(&text, e.span().map_or(0, |s| s.start));
@@ -161,7 +171,10 @@ pub fn create(home: &Home, req: CreateTokenRequest) -> Result<CreatedToken, Toke
     let path = tokens_path(home);
     let mut file = load(&path)?;
     if file.tokens.iter().any(|t| t.name == req.name) {
-        return Err(TokenError::Exists { name: req.name, path });
+        return Err(TokenError::Exists {
+            name: req.name,
+            path,
+        });
     }
     let record = TokenRecord {
         name: req.name,
@@ -195,7 +208,10 @@ pub fn revoke(home: &Home, name: &str) -> Result<RevokeReport, TokenError> {
     let path = tokens_path(home);
     let mut file = load(&path)?;
     let Some(i) = file.tokens.iter().position(|t| t.name == name) else {
-        return Err(TokenError::NotFound { name: name.into(), path });
+        return Err(TokenError::NotFound {
+            name: name.into(),
+            path,
+        });
     };
     let revoked = file.tokens.remove(i);
     save(&path, &file)?;
@@ -241,7 +257,10 @@ mod tests {
         let t = create(&home, CreateTokenRequest { name: "ci".into() }).unwrap();
         assert!(t.token.starts_with(TOKEN_PREFIX) && t.token.len() == 4 + 64);
         let text = std::fs::read_to_string(tokens_path(&home)).unwrap();
-        assert!(!text.contains(&t.token), "the token itself must never be stored");
+        assert!(
+            !text.contains(&t.token),
+            "the token itself must never be stored"
+        );
         assert!(text.contains(&hash_token(&t.token)));
         assert_eq!(verify(&home, &t.token).unwrap().unwrap().name, "ci");
         assert!(verify(&home, "smt_wrong").unwrap().is_none());
@@ -252,7 +271,10 @@ mod tests {
         assert_eq!(list(&home).unwrap().tokens.len(), 1);
         revoke(&home, "ci").unwrap();
         assert!(verify(&home, &t.token).unwrap().is_none());
-        assert!(matches!(revoke(&home, "ci"), Err(TokenError::NotFound { .. })));
+        assert!(matches!(
+            revoke(&home, "ci"),
+            Err(TokenError::NotFound { .. })
+        ));
     }
 
     #[cfg(unix)]
@@ -261,7 +283,11 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let (_d, home) = home();
         create(&home, CreateTokenRequest { name: "a".into() }).unwrap();
-        let mode = std::fs::metadata(tokens_path(&home)).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(tokens_path(&home))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
     }
 
@@ -277,6 +303,14 @@ mod tests {
     #[test]
     fn names_must_be_safe() {
         let (_d, home) = home();
-        assert!(create(&home, CreateTokenRequest { name: "../x".into() }).is_err());
+        assert!(
+            create(
+                &home,
+                CreateTokenRequest {
+                    name: "../x".into()
+                }
+            )
+            .is_err()
+        );
     }
 }

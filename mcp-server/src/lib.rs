@@ -11,8 +11,8 @@ mod http;
 mod progress;
 mod resources;
 mod server;
-pub mod toolsets;
 mod tools;
+pub mod toolsets;
 
 pub use http::{MCP_PATH, serve_http};
 pub use server::{ServeOptions, SkillmeatServer};

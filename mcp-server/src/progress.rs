@@ -111,8 +111,8 @@ async fn forward(
             continue;
         }
         last = progress;
-        let mut p = ProgressNotificationParam::new(token.clone(), progress)
-            .with_total(step.total as f64);
+        let mut p =
+            ProgressNotificationParam::new(token.clone(), progress).with_total(step.total as f64);
         if let Some(m) = step.message {
             p = p.with_message(m);
         }

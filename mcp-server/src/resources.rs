@@ -54,7 +54,12 @@ fn decode(s: &str) -> Option<String> {
 
 /// The URI of one file of an artifact.
 pub(crate) fn artifact_uri(kind: ArtifactKind, name: &str, file: &str) -> String {
-    format!("{}://{}/{}", kind.as_str(), encode(name, false), encode(file, true))
+    format!(
+        "{}://{}/{}",
+        kind.as_str(),
+        encode(name, false),
+        encode(file, true)
+    )
 }
 
 fn mime_for(file: &str) -> &'static str {
@@ -95,7 +100,9 @@ pub(crate) fn list(home: &Home, collection: Option<&str>) -> Vec<Resource> {
     let mut out = vec![
         Resource::new(MANIFEST_URI, "collection.toml")
             .with_title(format!("Collection `{}` manifest", coll.name))
-            .with_description("The collection manifest: every artifact with its source and version.")
+            .with_description(
+                "The collection manifest: every artifact with its source and version.",
+            )
             .with_mime_type("application/toml"),
     ];
     let mut entries: Vec<_> = coll.manifest.file.artifacts.iter().collect();
@@ -109,9 +116,12 @@ pub(crate) fn list(home: &Home, collection: Option<&str>) -> Vec<Resource> {
         };
         let main = e.kind.main_file(Path::new(""));
         for (rel, abs) in files {
-            let mut r = Resource::new(artifact_uri(e.kind, &e.name, &rel), format!("{}/{rel}", e.name))
-                .with_title(format!("{} `{}`: {rel}", e.kind, e.name))
-                .with_mime_type(mime_for(&rel));
+            let mut r = Resource::new(
+                artifact_uri(e.kind, &e.name, &rel),
+                format!("{}/{rel}", e.name),
+            )
+            .with_title(format!("{} `{}`: {rel}", e.kind, e.name))
+            .with_mime_type(mime_for(&rel));
             if let Ok(m) = std::fs::metadata(&abs) {
                 r = r.with_size(m.len());
             }
@@ -147,7 +157,9 @@ pub(crate) fn read(
         .map_err(|e| not_found(e.to_string()))?;
     if scheme == "skillmeat" {
         if rest != "collection/collection.toml" {
-            return Err(not_found(format!("the only skillmeat:// resource is {MANIFEST_URI}")));
+            return Err(not_found(format!(
+                "the only skillmeat:// resource is {MANIFEST_URI}"
+            )));
         }
         let text = std::fs::read_to_string(coll.manifest.path())
             .map_err(|e| not_found(format!("{}: {e}", coll.manifest.path().display())))?;
@@ -168,7 +180,9 @@ pub(crate) fn read(
         _ => return Err(not_found("the URI's percent-encoding is invalid".into())),
     };
     let entry = find_entry(&coll, &name, Some(kind)).map_err(|e| not_found(e.to_string()))?;
-    let path = coll.artifact_path(entry).map_err(|e| not_found(e.to_string()))?;
+    let path = coll
+        .artifact_path(entry)
+        .map_err(|e| not_found(e.to_string()))?;
     let files = list_files(&path).map_err(|e| not_found(e.to_string()))?;
     let Some((_, abs)) = files.into_iter().find(|(rel, _)| *rel == file) else {
         return Err(not_found(format!(

@@ -92,8 +92,7 @@ impl ServerHandler for SkillmeatServer {
                 .build(),
         )
         .with_server_info(
-            Implementation::new("skillmeat", env!("CARGO_PKG_VERSION"))
-                .with_title("SkillMeat"),
+            Implementation::new("skillmeat", env!("CARGO_PKG_VERSION")).with_title("SkillMeat"),
         )
         .with_instructions(instructions())
     }

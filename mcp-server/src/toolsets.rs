@@ -30,7 +30,11 @@ pub const TOOLSETS: &[Toolset] = &[Toolset {
 
 /// The names of every toolset, comma-separated.
 pub fn known() -> String {
-    TOOLSETS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+    TOOLSETS
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The router for the chosen toolsets (all when `None`), without write tools when `read_only`.
@@ -58,12 +62,7 @@ pub(crate) fn router(
         let writers: Vec<String> = router
             .list_all()
             .into_iter()
-            .filter(|t| {
-                t.annotations
-                    .as_ref()
-                    .and_then(|a| a.read_only_hint)
-                    != Some(true)
-            })
+            .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
             .map(|t| t.name.into_owned())
             .collect();
         for name in writers {

@@ -97,10 +97,22 @@ fn names(v: &Value, list: &str) -> Vec<String> {
 /// A source folder with three skills and a command.
 fn source(env: &Env) -> std::path::PathBuf {
     let src = env.path("src");
-    write(&src, "skills/alpha/SKILL.md", &skill_md("alpha", "Formats release notes."));
+    write(
+        &src,
+        "skills/alpha/SKILL.md",
+        &skill_md("alpha", "Formats release notes."),
+    );
     write(&src, "skills/alpha/notes/template.md", "# Template\n");
-    write(&src, "skills/beta/SKILL.md", &skill_md("beta", "Reviews pull requests."));
-    write(&src, "skills/gamma/SKILL.md", &skill_md("gamma", "Writes commit messages."));
+    write(
+        &src,
+        "skills/beta/SKILL.md",
+        &skill_md("beta", "Reviews pull requests."),
+    );
+    write(
+        &src,
+        "skills/gamma/SKILL.md",
+        &skill_md("gamma", "Writes commit messages."),
+    );
     write(
         &src,
         "commands/explain.md",
@@ -121,8 +133,15 @@ async fn tool_list_matches_snapshot() {
     );
     let tools = client.list_all_tools().await.unwrap();
     for t in &tools {
-        let a = t.annotations.as_ref().unwrap_or_else(|| panic!("{} has no annotations", t.name));
-        assert!(t.title.is_some() && a.title.is_some(), "{} has no title", t.name);
+        let a = t
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no annotations", t.name));
+        assert!(
+            t.title.is_some() && a.title.is_some(),
+            "{} has no title",
+            t.name
+        );
         for (hint, v) in [
             ("readOnlyHint", a.read_only_hint),
             ("destructiveHint", a.destructive_hint),
@@ -134,7 +153,11 @@ async fn tool_list_matches_snapshot() {
         assert!(t.output_schema.is_some(), "{} has no outputSchema", t.name);
         let props = t.input_schema.get("properties").and_then(Value::as_object);
         for (k, p) in props.into_iter().flatten() {
-            assert!(p.get("description").is_some(), "{}.{k} is not described", t.name);
+            assert!(
+                p.get("description").is_some(),
+                "{}.{k} is not described",
+                t.name
+            );
         }
     }
     insta::assert_json_snapshot!("mcp_tools", serde_json::to_value(&tools).unwrap());
@@ -150,18 +173,31 @@ async fn every_collection_tool_over_stdio() {
 
     // add: a dry run writes nothing, then the real add reports progress.
     let before = snapshot(&env.home());
-    let dry = ok(&client, "add_artifact", json!({"source": src_s, "dry_run": true})).await;
+    let dry = ok(
+        &client,
+        "add_artifact",
+        json!({"source": src_s, "dry_run": true}),
+    )
+    .await;
     assert_eq!(dry["dry_run"], true);
     assert_eq!(names(&dry, "added").len(), 4, "{dry}");
     assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
     client.service().progress.lock().unwrap().clear();
-    let added = ok(&client, "add_artifact", json!({"source": src_s, "tags": ["mcp"]})).await;
+    let added = ok(
+        &client,
+        "add_artifact",
+        json!({"source": src_s, "tags": ["mcp"]}),
+    )
+    .await;
     let mut added = names(&added, "added");
     added.sort();
     assert_eq!(added, ["alpha", "beta", "explain", "gamma"]);
     let progress = client.service().progress.lock().unwrap().clone();
     assert!(!progress.is_empty(), "add sent no progress notifications");
-    assert!(progress.iter().all(|p| p.total == Some(4.0)), "{progress:?}");
+    assert!(
+        progress.iter().all(|p| p.total == Some(4.0)),
+        "{progress:?}"
+    );
     assert!(
         progress.windows(2).all(|w| w[0].progress < w[1].progress),
         "progress must increase: {progress:?}"
@@ -192,7 +228,12 @@ async fn every_collection_tool_over_stdio() {
     assert_eq!(show["entry"]["tags"], json!(["mcp"]));
 
     // search
-    let hits = ok(&client, "search_artifacts", json!({"query": "pull requests"})).await;
+    let hits = ok(
+        &client,
+        "search_artifacts",
+        json!({"query": "pull requests"}),
+    )
+    .await;
     assert_eq!(hits["hits"][0]["artifact"]["name"], "beta", "{hits}");
 
     // status
@@ -200,19 +241,36 @@ async fn every_collection_tool_over_stdio() {
     assert_eq!(status["counts"]["clean"], 4, "{status}");
 
     // update: the source moved on; a dry run reports it, the real run brings it in.
-    write(&src, "skills/alpha/SKILL.md", &skill_md("alpha", "Formats better release notes."));
+    write(
+        &src,
+        "skills/alpha/SKILL.md",
+        &skill_md("alpha", "Formats better release notes."),
+    );
     let before = snapshot(&env.home());
-    let check = ok(&client, "update_artifacts", json!({"names": ["alpha"], "dry_run": true})).await;
+    let check = ok(
+        &client,
+        "update_artifacts",
+        json!({"names": ["alpha"], "dry_run": true}),
+    )
+    .await;
     assert_eq!(check["items"][0]["outcome"], "available", "{check}");
     assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
     let upd = ok(&client, "update_artifacts", json!({"names": ["alpha"]})).await;
     assert_eq!(upd["items"][0]["outcome"], "updated", "{upd}");
     let show = ok(&client, "show_artifact", json!({"name": "alpha"})).await;
-    assert_eq!(show["entry"]["description"], "Formats better release notes.");
+    assert_eq!(
+        show["entry"]["description"],
+        "Formats better release notes."
+    );
 
     // remove: a dry run names the files and keeps them; the real run deletes them.
     let alpha_dir = env.home().join("collections/default/skills/alpha");
-    let dry = ok(&client, "remove_artifact", json!({"name": "alpha", "dry_run": true})).await;
+    let dry = ok(
+        &client,
+        "remove_artifact",
+        json!({"name": "alpha", "dry_run": true}),
+    )
+    .await;
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["files"], json!(["SKILL.md", "notes/template.md"]));
     assert!(alpha_dir.exists(), "a dry run must not remove");
@@ -222,18 +280,41 @@ async fn every_collection_tool_over_stdio() {
 
     // Domain failures are tool results with isError and the core's sentence.
     let e = err(&client, "show_artifact", json!({"name": "alpha"})).await;
-    assert!(e.contains("no artifact named `alpha` in collection `default`"), "{e}");
-    let e = err(&client, "remove_artifact", json!({"name": "nope", "dry_run": true})).await;
+    assert!(
+        e.contains("no artifact named `alpha` in collection `default`"),
+        "{e}"
+    );
+    let e = err(
+        &client,
+        "remove_artifact",
+        json!({"name": "nope", "dry_run": true}),
+    )
+    .await;
     assert!(e.contains("no artifact named `nope`"), "{e}");
     let e = err(&client, "update_artifacts", json!({"names": ["nope"]})).await;
     assert!(e.contains("no artifact named `nope`"), "{e}");
     let e = err(&client, "list_artifacts", json!({"collection": "missing"})).await;
     assert!(e.contains("collection `missing` does not exist"), "{e}");
-    let e = err(&client, "collection_status", json!({"collection": "missing"})).await;
+    let e = err(
+        &client,
+        "collection_status",
+        json!({"collection": "missing"}),
+    )
+    .await;
     assert!(e.contains("collection `missing` does not exist"), "{e}");
-    let e = err(&client, "search_artifacts", json!({"query": "x", "collection": "missing"})).await;
+    let e = err(
+        &client,
+        "search_artifacts",
+        json!({"query": "x", "collection": "missing"}),
+    )
+    .await;
     assert!(e.contains("does not exist"), "{e}");
-    let e = err(&client, "add_artifact", json!({"source": env.path("nowhere").display().to_string()})).await;
+    let e = err(
+        &client,
+        "add_artifact",
+        json!({"source": env.path("nowhere").display().to_string()}),
+    )
+    .await;
     assert!(e.contains("nowhere"), "{e}");
     // Arguments that do not fit the schema are a tool error too, so the model sees why.
     let e = err(&client, "show_artifact", json!({})).await;
@@ -258,21 +339,30 @@ async fn artifacts_are_resources() {
     ] {
         assert!(uris.contains(&want), "{want} not in {uris:?}");
     }
-    let skill = resources.iter().find(|r| r.uri == "skill://beta/SKILL.md").unwrap();
+    let skill = resources
+        .iter()
+        .find(|r| r.uri == "skill://beta/SKILL.md")
+        .unwrap();
     assert_eq!(skill.description.as_deref(), Some("Reviews pull requests."));
     assert_eq!(skill.mime_type.as_deref(), Some("text/markdown"));
 
     let read = |uri: &str| {
         let uri = uri.to_string();
         let client = &client;
-        async move { client.read_resource(ReadResourceRequestParams::new(uri)).await }
+        async move {
+            client
+                .read_resource(ReadResourceRequestParams::new(uri))
+                .await
+        }
     };
     let r = read("skill://alpha/SKILL.md").await.unwrap();
     let ResourceContents::TextResourceContents { text, .. } = &r.contents[0] else {
         panic!("text expected")
     };
     assert_eq!(text, &skill_md("alpha", "Formats release notes."));
-    let r = read("skillmeat://collection/collection.toml").await.unwrap();
+    let r = read("skillmeat://collection/collection.toml")
+        .await
+        .unwrap();
     let ResourceContents::TextResourceContents { text, .. } = &r.contents[0] else {
         panic!("text expected")
     };
@@ -305,7 +395,12 @@ async fn read_only_hides_and_refuses_write_tools() {
     tools.sort();
     assert_eq!(
         tools,
-        ["collection_status", "list_artifacts", "search_artifacts", "show_artifact"]
+        [
+            "collection_status",
+            "list_artifacts",
+            "search_artifacts",
+            "show_artifact"
+        ]
     );
     let before = snapshot(&env.home());
     for tool in ["add_artifact", "remove_artifact", "update_artifacts"] {
@@ -371,11 +466,12 @@ fn start_http(env: &Env) -> HttpServer {
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
     // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || {
-        for _ in stderr.lines() {}
-    });
+    std::thread::spawn(move || for _ in stderr.lines() {});
     HttpServer { child, url }
 }
 
@@ -423,7 +519,11 @@ fn http_requires_a_token_and_serves_tools_with_one() {
     let env = Env::new();
     let src = source(&env);
     env.cmd().arg("add").arg(&src).assert().success();
-    let out = env.cmd().args(["token", "create", "--name", "test"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["token", "create", "--name", "test"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.starts_with("smt_"), "{token}");
@@ -470,11 +570,16 @@ fn http_requires_a_token_and_serves_tools_with_one() {
         .iter()
         .find(|m| m["id"] == 2)
         .unwrap_or_else(|| panic!("no response in {msgs:?}"));
-    let arts = result["result"]["structuredContent"]["artifacts"].as_array().unwrap();
+    let arts = result["result"]["structuredContent"]["artifacts"]
+        .as_array()
+        .unwrap();
     assert_eq!(arts.len(), 3, "{result}");
 
     // A revoked token stops working at once.
-    env.cmd().args(["token", "revoke", "test"]).assert().success();
+    env.cmd()
+        .args(["token", "revoke", "test"])
+        .assert()
+        .success();
     let (status, _, _) = post(&server.url, Some(&token), None, init);
     assert_eq!(status, 401);
 }
@@ -488,18 +593,26 @@ fn tokens_are_listed_without_their_secret() {
     assert_eq!(list["tokens"][0]["name"], "ci");
     assert!(!list.to_string().contains(token));
     let file = std::fs::read_to_string(env.home().join("tokens.toml")).unwrap();
-    assert!(!file.contains(token), "the token itself must never be stored");
+    assert!(
+        !file.contains(token),
+        "the token itself must never be stored"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(env.home().join("tokens.toml")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(env.home().join("tokens.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     env.cmd()
         .args(["token", "create", "--name", "ci"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("a token named `ci` already exists"));
+        .stderr(predicates::str::contains(
+            "a token named `ci` already exists",
+        ));
     env.cmd().args(["token", "revoke", "ci"]).assert().success();
     env.cmd()
         .args(["token", "revoke", "ci"])
