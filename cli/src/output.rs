@@ -188,7 +188,7 @@ impl Out {
         }
         let e = &r.entry;
         let mut lines = vec![format!("{} {}", self.bold(&e.name), self.dim(&format!("({})", e.kind)))];
-        if let Some(d) = &e.description {
+        if let Some(d) = e.description() {
             lines.push(format!("  {d}"));
         }
         let mut kv = |k: &str, v: String| lines.push(format!("  {:<12} {v}", format!("{k}:")));

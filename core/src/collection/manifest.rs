@@ -163,6 +163,22 @@ pub struct ArtifactEntry {
     /// Other names the artifact answers to in `show`, `remove` and friends.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The Python tool's `[artifacts.metadata]` table (title, description, author, …), read and
+    /// kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ArtifactEntry {
+    /// The description: our own field, else the Python tool's `metadata.description`.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref().or_else(|| {
+            self.metadata
+                .as_ref()
+                .and_then(|m| m.get("description"))
+                .and_then(|d| d.as_str())
+        })
+    }
 }
 
 /// MCP transport.
@@ -500,6 +516,7 @@ title = "Code review"
             description: None,
             tags: vec![],
             aliases: vec![],
+            metadata: None,
         });
         let out = m.render();
         assert!(out.starts_with("# my collection\n[collection]\nname = \"default\"   # keep me\n"));

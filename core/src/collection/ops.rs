@@ -80,7 +80,7 @@ impl ArtifactSummary {
                 .resolved_version
                 .clone()
                 .or_else(|| e.resolved_sha.as_ref().map(|s| s.chars().take(12).collect())),
-            description: e.description.clone(),
+            description: e.description().map(str::to_string),
             tags: e.tags.clone(),
             upstream: e.upstream.clone(),
         }
@@ -502,6 +502,7 @@ pub fn add(
         description,
         tags: req.tags.clone(),
         aliases: Vec::new(),
+        metadata: None,
     };
 
     if req.dry_run {
@@ -984,7 +985,7 @@ fn score(a: &ArtifactEntry, body: &str, terms: &[String]) -> Option<(u32, Vec<St
         return None;
     }
     let name = a.name.to_lowercase();
-    let desc = a.description.as_deref().unwrap_or("").to_lowercase();
+    let desc = a.description().unwrap_or("").to_lowercase();
     let mut total = 0;
     let mut matched = Vec::new();
     let mut mark = |m: &str| {
