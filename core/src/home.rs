@@ -182,8 +182,11 @@ fn atomic_write_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(),
     #[cfg(not(unix))]
     let _ = mode;
     tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
-    tmp.persist(path).map_err(|e| HomeError::io(path, e.error))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| HomeError::io(path, e))?;
+    tmp.persist(path)
+        .map_err(|e| HomeError::io(path, e.error))?;
     sync_dir(dir);
     Ok(())
 }

@@ -266,7 +266,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -448,7 +451,9 @@ fn fill_artifact_table(t: &mut Table, e: &ArtifactEntry) {
         if v.is_empty() {
             None
         } else {
-            Some(toml_edit::Value::Array(v.iter().map(String::as_str).collect()))
+            Some(toml_edit::Value::Array(
+                v.iter().map(String::as_str).collect(),
+            ))
         }
     }
     let s = |v: &Option<String>| v.as_deref().map(toml_edit::Value::from);
@@ -526,7 +531,14 @@ title = "Code review"
         let again = Manifest::parse("c.toml".into(), &out).unwrap();
         assert_eq!(again.file.artifacts.len(), 2);
         assert!(m.remove_artifact(ArtifactKind::Command, "x"));
-        assert_eq!(Manifest::parse("c.toml".into(), &m.render()).unwrap().file.artifacts.len(), 1);
+        assert_eq!(
+            Manifest::parse("c.toml".into(), &m.render())
+                .unwrap()
+                .file
+                .artifacts
+                .len(),
+            1
+        );
     }
 
     #[test]

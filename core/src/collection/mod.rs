@@ -48,9 +48,7 @@ pub enum CollectionError {
         collection: String,
         hint: String,
     },
-    #[error(
-        "`{name}` names more than one artifact ({kinds}); pass --kind to say which"
-    )]
+    #[error("`{name}` names more than one artifact ({kinds}); pass --kind to say which")]
     Ambiguous { name: String, kinds: String },
     #[error(
         "a {kind} named `{name}` is already in collection `{collection}` (from {existing}); pass --name NEW to add {source_path} under another name, --skip-existing to leave it, or remove the existing one first"
@@ -64,7 +62,9 @@ pub enum CollectionError {
     },
     #[error("{0}")]
     Clashes(String),
-    #[error("cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first")]
+    #[error(
+        "cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first"
+    )]
     DeleteActive(String),
     #[error(transparent)]
     Name(#[from] NameError),
@@ -181,7 +181,9 @@ impl Collection {
     pub fn artifact_path(&self, entry: &ArtifactEntry) -> Result<PathBuf, CollectionError> {
         let rel = Path::new(&entry.path);
         let safe = !entry.path.is_empty()
-            && rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            && rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
         if !safe {
             return Err(CollectionError::Syntax {
                 path: self.manifest.path().to_path_buf(),
@@ -228,6 +230,8 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Home
         let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
     }
     tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| HomeError::io(path, e))?;
     Ok(tmp)
 }

@@ -39,7 +39,10 @@ fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("hint:"))
-            .map(|l| l.trim_start_matches("fatal: ").trim_start_matches("error: "))
+            .map(|l| {
+                l.trim_start_matches("fatal: ")
+                    .trim_start_matches("error: ")
+            })
             .collect::<Vec<_>>()
             .join("; ");
         return Err(SourceError::Git {
@@ -56,7 +59,11 @@ fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
 
 /// Fetches `reference` (the remote HEAD when None) of `url` with depth 1. When `subpath` is
 /// given only that folder is checked out.
-pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Result<GitFetch, SourceError> {
+pub fn fetch(
+    url: &str,
+    reference: Option<&str>,
+    subpath: Option<&str>,
+) -> Result<GitFetch, SourceError> {
     let dir = tempfile::Builder::new()
         .prefix("skillmeat-git-")
         .tempdir()
@@ -65,7 +72,11 @@ pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Resul
     git(d, &["init", "-q"], url)?;
     git(d, &["remote", "add", "origin", url], url)?;
     if let Some(p) = subpath {
-        git(d, &["sparse-checkout", "set", "--no-cone", &format!("/{p}")], url)?;
+        git(
+            d,
+            &["sparse-checkout", "set", "--no-cone", &format!("/{p}")],
+            url,
+        )?;
     }
     let (version_spec, refname) = match reference {
         Some(r) if r != "latest" => (r.to_string(), r.to_string()),
@@ -73,7 +84,15 @@ pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Resul
     };
     git(
         d,
-        &["fetch", "-q", "--depth", "1", "--no-tags", "origin", &refname],
+        &[
+            "fetch",
+            "-q",
+            "--depth",
+            "1",
+            "--no-tags",
+            "origin",
+            &refname,
+        ],
         url,
     )
     .map_err(|e| match e {

@@ -120,11 +120,12 @@ impl Client {
         let url = format!("{}/repos/{owner}/{repo}", self.base);
         let resp = self.get(&url, "application/vnd.github+json")?;
         let resp = self.check(resp, &format!("repository {owner}/{repo}"))?;
-        let v: serde_json::Value = serde_json::from_reader(resp).map_err(|e| SourceError::Http {
-            url: url.clone(),
-            status: 200,
-            message: format!("unreadable JSON: {e}"),
-        })?;
+        let v: serde_json::Value =
+            serde_json::from_reader(resp).map_err(|e| SourceError::Http {
+                url: url.clone(),
+                status: 200,
+                message: format!("unreadable JSON: {e}"),
+            })?;
         v.get("default_branch")
             .and_then(|b| b.as_str())
             .map(String::from)
@@ -189,7 +190,11 @@ impl Client {
 /// Extracts a gzipped tarball into `dest`, dropping its single top folder. Refuses absolute and
 /// `..` paths; symbolic and hard links are never created (their paths are returned so an
 /// artifact containing one can be refused by name).
-pub fn extract_tarball(reader: impl Read, dest: &Path, url: &str) -> Result<Vec<String>, SourceError> {
+pub fn extract_tarball(
+    reader: impl Read,
+    dest: &Path,
+    url: &str,
+) -> Result<Vec<String>, SourceError> {
     let bad = |m: String| SourceError::Archive {
         url: url.into(),
         message: m,

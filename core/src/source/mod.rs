@@ -59,9 +59,7 @@ pub enum SourceError {
         "{path} is a skill folder without SKILL.md; add SKILL.md with `name` and `description` front matter"
     )]
     NoSkillMd { path: PathBuf },
-    #[error(
-        "{path} is not a {kind}: {why}"
-    )]
+    #[error("{path} is not a {kind}: {why}")]
     WrongKind {
         path: PathBuf,
         kind: ArtifactKind,
@@ -81,15 +79,15 @@ pub enum SourceError {
         status: u16,
         message: String,
     },
-    #[error(
-        "cannot reach {url} ({message}); check the network, or the github-api-url setting"
-    )]
+    #[error("cannot reach {url} ({message}); check the network, or the github-api-url setting")]
     Network { url: String, message: String },
     #[error("`{path}` is not in {repo}; check the path inside the repository")]
     PathNotInRepo { path: String, repo: String },
     #[error("the `git` program was not found on PATH; install git to add artifacts from git URLs")]
     GitMissing,
-    #[error("git could not fetch {url}: {message}; check the URL, the ref and your git credentials")]
+    #[error(
+        "git could not fetch {url}: {message}; check the URL, the ref and your git credentials"
+    )]
     Git { url: String, message: String },
     #[error("the archive from {url} is unsafe or broken ({message}); nothing was written")]
     Archive { url: String, message: String },
@@ -116,8 +114,7 @@ fn is_repo_segment(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
@@ -137,9 +134,7 @@ impl SourceSpec {
             }
         }
         let schemes = ["https://", "http://", "ssh://", "git://", "file://", "git+"];
-        if schemes.iter().any(|p| s.starts_with(p))
-            || (s.starts_with("git@") && s.contains(':'))
-        {
+        if schemes.iter().any(|p| s.starts_with(p)) || (s.starts_with("git@") && s.contains(':')) {
             return Ok(parse_git_url(s));
         }
         let local = cwd.join(s.strip_prefix("./").unwrap_or(s));
@@ -172,7 +167,9 @@ impl SourceSpec {
         }
         // owner/repo[/path][@ref]
         let (body, reference) = match s.rsplit_once('@') {
-            Some((b, r)) if !r.is_empty() && !r.contains('/') || Some(&b).is_some_and(|_| false) => {
+            Some((b, r))
+                if !r.is_empty() && !r.contains('/') || Some(&b).is_some_and(|_| false) =>
+            {
                 (b, Some(r.to_string()))
             }
             Some((b, r)) if !r.is_empty() => (b, Some(r.to_string())),
@@ -526,7 +523,14 @@ mod tests {
                 reference: Some("main".into())
             }
         );
-        assert!(matches!(p("acme/skills").unwrap(), SourceSpec::GitHub { path: None, reference: None, .. }));
+        assert!(matches!(
+            p("acme/skills").unwrap(),
+            SourceSpec::GitHub {
+                path: None,
+                reference: None,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -560,7 +564,10 @@ mod tests {
     #[test]
     fn malformed_and_missing() {
         assert!(matches!(p("justaword"), Err(SourceError::Malformed { .. })));
-        assert!(matches!(p("acme/skills@"), Err(SourceError::Malformed { .. })));
+        assert!(matches!(
+            p("acme/skills@"),
+            Err(SourceError::Malformed { .. })
+        ));
         assert!(matches!(p("./nope"), Err(SourceError::NotFound { .. })));
         assert!(matches!(p(""), Err(SourceError::Malformed { .. })));
     }

@@ -15,7 +15,8 @@ pub struct Tree {
 
 impl Tree {
     pub fn file(mut self, path: &str, text: &str) -> Tree {
-        self.files.insert(path.into(), (text.as_bytes().to_vec(), false));
+        self.files
+            .insert(path.into(), (text.as_bytes().to_vec(), false));
         self
     }
     pub fn symlink(mut self, path: &str, target: &str) -> Tree {
@@ -86,7 +87,9 @@ impl GitHub {
         st.commits.insert(sha.clone(), tree);
         st.refs.insert((repo.into(), reference.into()), sha.clone());
         st.refs.insert((repo.into(), sha.clone()), sha.clone());
-        st.default_branch.entry(repo.into()).or_insert_with(|| "main".into());
+        st.default_branch
+            .entry(repo.into())
+            .or_insert_with(|| "main".into());
         sha
     }
 }
@@ -102,19 +105,30 @@ fn respond(status: u16, body: Vec<u8>, headers: &[(&str, &str)]) -> Resp {
 }
 
 fn not_found() -> Resp {
-    respond(404, br#"{"message":"Not Found"}"#.to_vec(), &[("content-type", "application/json")])
+    respond(
+        404,
+        br#"{"message":"Not Found"}"#.to_vec(),
+        &[("content-type", "application/json")],
+    )
 }
 
 fn handle(state: &Mutex<State>, req: &tiny_http::Request) -> Resp {
     let mut st = state.lock().unwrap();
-    if let Some(h) = req.headers().iter().find(|h| h.field.equiv("Authorization")) {
+    if let Some(h) = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Authorization"))
+    {
         st.auth_seen.push(h.value.to_string());
     }
     if st.rate_limited {
         return respond(
             403,
             br#"{"message":"API rate limit exceeded"}"#.to_vec(),
-            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1800000000")],
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1800000000"),
+            ],
         );
     }
     let url = req.url().to_string();
@@ -123,14 +137,22 @@ fn handle(state: &Mutex<State>, req: &tiny_http::Request) -> Resp {
         ["repos", o, r] => {
             let repo = format!("{o}/{r}");
             match st.default_branch.get(&repo) {
-                Some(b) => respond(200, format!(r#"{{"default_branch":"{b}"}}"#).into_bytes(), &[]),
+                Some(b) => respond(
+                    200,
+                    format!(r#"{{"default_branch":"{b}"}}"#).into_bytes(),
+                    &[],
+                ),
                 None => not_found(),
             }
         }
         ["repos", o, r, "commits", reference] => {
             match st.refs.get(&(format!("{o}/{r}"), reference.to_string())) {
                 Some(sha) => respond(200, sha.clone().into_bytes(), &[]),
-                None => respond(422, br#"{"message":"No commit found for SHA"}"#.to_vec(), &[]),
+                None => respond(
+                    422,
+                    br#"{"message":"No commit found for SHA"}"#.to_vec(),
+                    &[],
+                ),
             }
         }
         ["repos", o, r, "tarball", sha] => match st.commits.get(*sha) {
@@ -148,20 +170,23 @@ fn tarball(top: &str, tree: &Tree) -> Vec<u8> {
     dir.set_entry_type(tar::EntryType::Directory);
     dir.set_mode(0o755);
     dir.set_size(0);
-    b.append_data(&mut dir, format!("{top}/"), std::io::empty()).unwrap();
+    b.append_data(&mut dir, format!("{top}/"), std::io::empty())
+        .unwrap();
     for (path, (bytes, exec)) in &tree.files {
         let mut h = tar::Header::new_gnu();
         h.set_size(bytes.len() as u64);
         h.set_mode(if *exec { 0o755 } else { 0o644 });
         h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, format!("{top}/{path}"), &bytes[..]).unwrap();
+        b.append_data(&mut h, format!("{top}/{path}"), &bytes[..])
+            .unwrap();
     }
     for (path, target) in &tree.symlinks {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Symlink);
         h.set_size(0);
         h.set_mode(0o777);
-        b.append_link(&mut h, format!("{top}/{path}"), target).unwrap();
+        b.append_link(&mut h, format!("{top}/{path}"), target)
+            .unwrap();
     }
     b.into_inner().unwrap().finish().unwrap()
 }
