@@ -258,6 +258,73 @@ impl Diagnostic {
     }
 }
 
+/// One rule of the engine: its stable code and what it reports (for SARIF rule lists, docs and
+/// `skillmeat check --explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct RuleDoc {
+    /// The stable kebab-case code diagnostics carry.
+    pub code: &'static str,
+    /// What the rule reports.
+    pub summary: &'static str,
+}
+
+macro_rules! rules {
+    ($($code:literal => $summary:literal),* $(,)?) => {
+        &[$(RuleDoc { code: $code, summary: $summary }),*]
+    };
+}
+
+static RULES: &[RuleDoc] = rules![
+    "syntax-error" => "The file does not parse (TOML, JSON or YAML front matter).",
+    "json-comment" => "A comment in a JSON file Claude Code reads as plain JSON.",
+    "trailing-comma" => "A trailing comma in a JSON file.",
+    "unclosed-front-matter" => "Front matter opened with `---` and never closed.",
+    "missing-front-matter" => "A skill or agent file without front matter.",
+    "unknown-key" => "A key the format does not define (often a misspelling).",
+    "duplicate-key" => "A JSON key written twice; only the last counts.",
+    "wrong-type" => "A value of the wrong type.",
+    "unknown-value" => "A value outside the allowed set (enum).",
+    "missing-key" => "A required key is missing or empty.",
+    "invalid-artifact-name" => "A name that is not a safe path component.",
+    "invalid-skill-name" => "A skill name that breaks the Agent Skills naming rule.",
+    "invalid-agent-name" => "An agent name that is not lowercase letters, digits and `-`.",
+    "name-folder-mismatch" => "A skill whose `name` differs from its folder.",
+    "duplicate-artifact" => "The same (type, name) listed twice in collection.toml.",
+    "duplicate-mcp-server" => "The same MCP server name listed twice in collection.toml.",
+    "unsafe-path" => "An artifact path that leaves the collection.",
+    "path-not-found" => "An artifact path that does not exist.",
+    "unresolvable-source" => "An origin/upstream SkillMeat cannot resolve.",
+    "invalid-sha" => "A resolved commit that is not 40 hex digits.",
+    "lock-missing-entry" => "An artifact that collection.lock does not record.",
+    "lock-out-of-date" => "An artifact whose content changed since it was locked.",
+    "orphan-lock-entry" => "A lock entry for an artifact no longer in the collection.",
+    "invalid-lock-key" => "A lock entry not keyed `name::kind`.",
+    "invalid-hash" => "A content hash that is not `sha256:` + 64 hex.",
+    "legacy-lock" => "A lock written by the Python SkillMeat.",
+    "plaintext-secret" => "A token or key written in plain text.",
+    "missing-command" => "A stdio MCP server without `command`.",
+    "missing-url" => "An http/sse MCP server without `url`.",
+    "servers-not-mcpservers" => "`servers` (VS Code) written for `mcpServers` in .mcp.json.",
+    "mcp-servers-in-settings" => "`mcpServers` in a settings file, where Claude Code does not read it.",
+    "personal-setting" => "A personal setting in the team's shared settings.json.",
+    "invalid-env-name" => "An `env` name that is not an environment variable name.",
+    "permission-rule-syntax" => "A permission rule that is not `Tool`, `Tool(spec)` or `mcp__server[__tool]`.",
+    "unknown-tool" => "A tool name Claude Code does not know (or renamed).",
+    "unknown-mcp-server" => "An MCP server referenced but not defined.",
+    "unknown-hook-event" => "A hook event Claude Code does not fire.",
+    "unknown-hook-type" => "A hook handler `type` Claude Code does not know.",
+    "unknown-model" => "A `model` that is neither an alias nor a model id.",
+    "argument-hint-list" => "`argument-hint` written as a YAML list (crashes Claude Code).",
+    "description-too-long" => "A skill description over 1024 characters.",
+    "listing-truncated" => "description + when_to_use over what Claude Code's skill listing shows.",
+    "compatibility-too-long" => "A skill `compatibility` over 500 characters.",
+];
+
+/// Every rule the engine has, with its code and a summary.
+pub fn rule_codes() -> &'static [RuleDoc] {
+    RULES
+}
+
 /// Checks `text` as a file of `kind`, with what the caller knows in `ctx`.
 ///
 /// Returns the diagnostics sorted by range start. Never panics; every range (also in fixes) lies
@@ -310,7 +377,10 @@ pub fn apply_fix(text: &str, fix: &Fix) -> String {
 
 /// The candidate closest to `word`, if it is close enough to be the intended spelling: a
 /// case-insensitive match, or a few edits away relative to its length.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     let mut candidates_squashed: Vec<(String, &'a str)> = Vec::new();
@@ -346,7 +416,10 @@ pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a s
     if best.is_none() {
         let w = squash(word);
         if !w.is_empty() {
-            return candidates_squashed.into_iter().find(|(sq, _)| *sq == w).map(|(_, c)| c);
+            return candidates_squashed
+                .into_iter()
+                .find(|(sq, _)| *sq == w)
+                .map(|(_, c)| c);
         }
     }
     best.map(|(_, c)| c)
@@ -462,12 +535,18 @@ mod tests {
     fn detect_by_path() {
         use FileKind::*;
         let cases = [
-            ("/x/collections/default/collection.toml", Some(CollectionToml)),
+            (
+                "/x/collections/default/collection.toml",
+                Some(CollectionToml),
+            ),
             ("collection.lock", Some(CollectionLock)),
             ("/p/.claude/settings.json", Some(ClaudeSettings)),
             ("~/.claude/settings.json", Some(UserClaudeSettings)),
             ("/home/ann/.claude/settings.json", Some(UserClaudeSettings)),
-            ("C:\\Users\\ann\\.claude\\settings.json", Some(UserClaudeSettings)),
+            (
+                "C:\\Users\\ann\\.claude\\settings.json",
+                Some(UserClaudeSettings),
+            ),
             ("/home/ann/proj/.claude/settings.json", Some(ClaudeSettings)),
             ("/p/.claude/settings.local.json", Some(ClaudeSettingsLocal)),
             ("/p/.mcp.json", Some(McpJson)),
@@ -496,7 +575,10 @@ mod tests {
     fn names() {
         assert!(skill_name_problem("code-review").is_none());
         assert!(skill_name_problem("Code_Review").is_some());
-        assert_eq!(suggest_skill_name("Code_Review").as_deref(), Some("code-review"));
+        assert_eq!(
+            suggest_skill_name("Code_Review").as_deref(),
+            Some("code-review")
+        );
         assert!(artifact_name_problem("../x").is_some());
         assert!(artifact_name_problem("ok name").is_none());
     }

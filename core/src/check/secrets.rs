@@ -187,7 +187,10 @@ mod tests {
         let bearer = format!("Bearer {gh}");
         let s = find_secret(&bearer).unwrap();
         assert_eq!(&bearer[s.range.clone()], gh);
-        assert_eq!(redacted(&bearer, &s, "GITHUB_TOKEN"), "Bearer ${GITHUB_TOKEN}");
+        assert_eq!(
+            redacted(&bearer, &s, "GITHUB_TOKEN"),
+            "Bearer ${GITHUB_TOKEN}"
+        );
         assert!(find_secret("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(find_secret("--api-key=sk-ant-api03-abcdefghijklmnopqrstu").is_some());
         assert!(find_secret("q8Zr2LmX9vTa7KpW3nYc5HbJ1dFg6SeQ").is_some());

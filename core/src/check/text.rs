@@ -76,10 +76,7 @@ impl<'a> LineIndex<'a> {
 
     /// Byte offset of the end of zero-based `line`, before its `\n` (and a `\r` before that).
     pub fn line_end(&self, line: usize) -> usize {
-        let next = self
-            .starts
-            .get(line + 1)
-            .map_or(self.text.len(), |s| s - 1);
+        let next = self.starts.get(line + 1).map_or(self.text.len(), |s| s - 1);
         let start = self.line_start(line).min(next);
         if next > start && self.text.as_bytes()[next - 1] == b'\r' {
             next - 1
@@ -123,7 +120,9 @@ pub fn clamp_range(text: &str, range: Range<usize>) -> Range<usize> {
 pub fn full_line_range(text: &str, offset: usize) -> Range<usize> {
     let offset = floor_char_boundary(text, offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+    let end = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1);
     start..end
 }
 
