@@ -44,6 +44,9 @@ fn fixtures() -> Vec<Fixture> {
         .collect();
     dirs.sort();
     for dir in dirs {
+        if !dir.is_dir() {
+            continue; // README.md
+        }
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let kind = FileKind::from_name(&name)
             .unwrap_or_else(|| panic!("fixture folder {name} is not a file kind"));
@@ -238,4 +241,92 @@ fn no_panic_on_any_prefix() {
     }
     // Every char boundary of every fixture was tried (a guard against an empty walk).
     assert!(runs > 10_000, "only {runs} prefixes checked");
+}
+
+/// A deterministic stand-in for fuzzing on stable: every fixture, mutated a few hundred times at
+/// pseudo-random places with the characters that matter to the parsers (quotes, brackets,
+/// separators, line breaks, multi-byte text), checked as its own kind.
+#[test]
+fn no_panic_on_mutations() {
+    const PIECES: &[&str] = &[
+        "\"",
+        "'",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "=",
+        "\n",
+        "---\n",
+        "#",
+        "//",
+        "/*",
+        "\\",
+        "é",
+        "😀",
+        "\u{0}",
+        "\r\n",
+        " ",
+        "-",
+        "::",
+        "(",
+        ")",
+        "${",
+        "mcp__",
+        "[[artifacts]]\n",
+        "\t",
+    ];
+    let mut seed: u64 = 0x5eed_cafe_f00d_d00d;
+    let mut next = move || {
+        // xorshift64*: tiny, deterministic, good enough to pick places and pieces.
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut runs = 0usize;
+    for fx in fixtures() {
+        let original = fs::read_to_string(&fx.path).unwrap();
+        for _ in 0..150 {
+            let mut text = original.clone();
+            for _ in 0..(1 + next() % 4) {
+                let bounds: Vec<usize> = text
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([text.len()])
+                    .collect();
+                let at = bounds[(next() as usize) % bounds.len()];
+                let piece = PIECES[(next() as usize) % PIECES.len()];
+                if next() % 3 == 0 {
+                    // Delete a few chars instead of inserting.
+                    let end_idx = bounds
+                        .iter()
+                        .position(|&b| b == at)
+                        .map_or(bounds.len() - 1, |p| {
+                            (p + 1 + (next() as usize) % 3).min(bounds.len() - 1)
+                        });
+                    text.replace_range(at..bounds[end_idx], "");
+                } else {
+                    text.insert_str(at, piece);
+                }
+            }
+            let diags = check::check(fx.kind, &text, &fx.ctx);
+            assert_valid_ranges(
+                &text,
+                &diags,
+                &format!("mutated {}:\n{text}", fx.path.display()),
+            );
+            for d in &diags {
+                if let Some(f) = d.fixes.first() {
+                    let fixed = apply_fix(&text, f);
+                    let after = check::check(fx.kind, &fixed, &fx.ctx);
+                    assert_valid_ranges(&fixed, &after, "after fix");
+                }
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 1_000);
 }
