@@ -325,6 +325,22 @@ pub fn rule_codes() -> &'static [RuleDoc] {
     RULES
 }
 
+/// The documented top-level keys of a file kind, for completion and hover. Front matter kinds
+/// give their front matter keys.
+pub fn keys_for(kind: FileKind) -> &'static [KeyDoc] {
+    match kind {
+        FileKind::CollectionToml => collection_keys(),
+        FileKind::CollectionLock => lock_keys(),
+        FileKind::ClaudeSettings | FileKind::ClaudeSettingsLocal | FileKind::UserClaudeSettings => {
+            settings_keys()
+        }
+        FileKind::McpJson => mcp_json_keys(),
+        FileKind::SkillMd => skill_keys(),
+        FileKind::CommandMd => command_keys(),
+        FileKind::AgentMd => agent_keys(),
+    }
+}
+
 /// Checks `text` as a file of `kind`, with what the caller knows in `ctx`.
 ///
 /// Returns the diagnostics sorted by range start. Never panics; every range (also in fixes) lies
@@ -569,6 +585,54 @@ mod tests {
         assert_eq!(closest("permisions", keys), Some("permissions"));
         assert_eq!(closest("Model", keys), Some("model"));
         assert_eq!(closest("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn public_types_have_schemas_and_round_trip() {
+        for schema in [
+            schemars::schema_for!(Diagnostic),
+            schemars::schema_for!(Context),
+            schemars::schema_for!(FileKind),
+            schemars::schema_for!(KeyDoc),
+            schemars::schema_for!(RuleDoc),
+        ] {
+            assert!(serde_json::to_string(&schema).is_ok());
+        }
+        let ctx: Context =
+            serde_json::from_str(r#"{"mcp_servers": ["github"], "artifacts": [["skill", "x"]]}"#)
+                .unwrap();
+        assert_eq!(ctx.artifacts, Some(vec![("skill".into(), "x".into())]));
+        let d =
+            Diagnostic::new(0..1, Severity::Warning, "unknown-key", "m").with_fix("t", 0..1, "x");
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["severity"], "warning");
+        assert_eq!(json["range"]["start"], 0);
+        assert_eq!(
+            serde_json::to_string(&FileKind::McpJson).unwrap(),
+            "\"mcp-json\""
+        );
+        for kind in FileKind::ALL {
+            assert_eq!(FileKind::from_name(kind.as_str()), Some(kind));
+            assert!(!keys_for(kind).is_empty());
+        }
+    }
+
+    #[test]
+    fn apply_fix_edits_in_order() {
+        let fix = Fix {
+            title: "t".into(),
+            edits: vec![
+                TextEdit {
+                    range: 0..1,
+                    new_text: "A".into(),
+                },
+                TextEdit {
+                    range: 2..3,
+                    new_text: "".into(),
+                },
+            ],
+        };
+        assert_eq!(apply_fix("abcd", &fix), "Abd");
     }
 
     #[test]

@@ -102,7 +102,8 @@ fn looks_random(word: &str) -> bool {
     {
         return false;
     }
-    if word.starts_with('/') || word.starts_with('.') {
+    if word.starts_with('/') || word.starts_with('.') || word.matches('/').count() >= 2 {
+        // Paths, not tokens.
         return false;
     }
     let has_digit = word.bytes().any(|b| b.is_ascii_digit());
@@ -208,6 +209,7 @@ mod tests {
             "https://example.com/very/long/path/ABCdef123456789012345",
             "@modelcontextprotocol/server-github",
             "sk-",
+            "src/Components/Button123/IndexPage.tsx",
         ] {
             assert!(find_secret(v).is_none(), "{v}");
         }

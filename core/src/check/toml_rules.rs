@@ -142,7 +142,11 @@ impl<'t> Checker<'t> {
         keys: &[&str],
         place: &str,
     ) {
-        let suggestion = closest(key, keys.iter().copied()).filter(|s| tbl.get(s).is_none());
+        // Renaming onto an existing key would duplicate it — except `[[x]]` onto another
+        // `[[x]]`, which just appends to that array of tables.
+        let is_aot = |k: &str| matches!(tbl.get(k), Some(Item::ArrayOfTables(_)));
+        let suggestion = closest(key, keys.iter().copied())
+            .filter(|s| tbl.get(s).is_none() || (is_aot(key) && is_aot(s)));
         let msg = match suggestion {
             Some(s) => format!("Unknown key `{key}` in {place}: did you mean `{s}`?"),
             None => format!(
