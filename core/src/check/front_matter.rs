@@ -321,12 +321,12 @@ impl<'t> Checker<'t> {
     }
 
     /// Reports a required key that is missing or empty; returns its string value otherwise.
-    fn required_str<'m>(
+    fn required_str(
         &mut self,
-        map: &'m [(String, Yaml)],
+        map: &[(String, Yaml)],
         key: &str,
         fix: Option<String>,
-    ) -> Option<&'m str> {
+    ) -> Option<String> {
         match map.iter().find(|(k, _)| k == key).map(|(_, v)| v) {
             None => {
                 let mut d = Diagnostic::new(
@@ -344,7 +344,9 @@ impl<'t> Checker<'t> {
                 self.push(d);
                 None
             }
-            Some(Yaml::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
+            Some(Yaml::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+            // `name: 123` is read as text by Claude Code.
+            Some(v @ (Yaml::Number(_) | Yaml::Bool(_))) => Some(scalar_text(v)),
             Some(Yaml::Null) | Some(Yaml::String(_)) => {
                 self.push(Diagnostic::new(
                     self.key_span(key),
@@ -363,6 +365,7 @@ impl<'t> Checker<'t> {
         let valid_folder = folder.filter(|f| skill_name_problem(f).is_none());
         let name_fix = valid_folder.map(|f| format!("name: {f}\n"));
         if let Some(name) = self.required_str(map, "name", name_fix) {
+            let name = name.as_str();
             let span = self.value_span("name");
             if let Some(problem) = skill_name_problem(name) {
                 let suggestion = valid_folder
@@ -397,9 +400,7 @@ impl<'t> Checker<'t> {
                 self.push(d);
             }
         }
-        let description = self
-            .required_str(map, "description", None)
-            .map(str::to_string);
+        let description = self.required_str(map, "description", None);
         if let Some(desc) = &description {
             let n = desc.chars().count();
             if n > limits::DESCRIPTION_MAX {
@@ -417,12 +418,17 @@ impl<'t> Checker<'t> {
             .and_then(|(_, v)| v.as_str())
             .map_or(0, |s| s.chars().count());
         let total = description.as_deref().map_or(0, |d| d.chars().count()) + when;
-        if total > limits::LISTING_MAX {
+        // The user may have changed the limit with `skillListingMaxDescChars`.
+        let max = self
+            .ctx
+            .skill_listing_max_desc_chars
+            .unwrap_or(limits::LISTING_MAX);
+        if total > max {
             self.push(Diagnostic::new(
                 self.key_span("description"),
                 Severity::Warning,
                 "listing-truncated",
-                format!("`description` + `when_to_use` are {total} characters; Claude Code shows only the first {} in its skill listing — shorten them.", limits::LISTING_MAX),
+                format!("`description` + `when_to_use` are {total} characters; Claude Code shows only the first {max} in its skill listing — shorten them."),
             ));
         }
         if let Some((_, Yaml::String(c))) = map.iter().find(|(k, _)| k == "compatibility") {
@@ -448,6 +454,7 @@ impl<'t> Checker<'t> {
             .filter(|s| artifact_name_problem(s).is_none())
             .map(|s| format!("name: {s}\n"));
         if let Some(name) = self.required_str(map, "name", fix) {
+            let name = name.as_str();
             let span = self.value_span("name");
             if let Some(problem) = artifact_name_problem(name) {
                 self.push(Diagnostic::new(

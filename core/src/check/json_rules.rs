@@ -520,14 +520,16 @@ impl<'t> Checker<'t> {
             if let Some(Value::Array(a)) = perms.get(list).map(|p| &p.value) {
                 for e in &a.elements {
                     if let Value::StringLit(s) = e {
-                        self.permission_rule(s, list);
+                        self.permission_rule(s, &format!("`permissions.{list}`"));
                     }
                 }
             }
         }
     }
 
-    fn permission_rule(&mut self, lit: &StringLit, list: &str) {
+    /// Checks one permission rule (also the `if` condition of a hook, which uses the same
+    /// syntax); `place` names where it is written, for messages.
+    fn permission_rule(&mut self, lit: &StringLit, place: &str) {
         let rule: &str = &lit.value;
         let r = rng(lit.range);
         let syntax = |msg: String| {
@@ -535,7 +537,7 @@ impl<'t> Checker<'t> {
         };
         if rule.trim().is_empty() {
             self.push(syntax(format!(
-                "Empty rule in `permissions.{list}`; write `Tool` or `Tool(specifier)`, or remove it."
+                "Empty rule in {place}; write `Tool` or `Tool(specifier)`, or remove it."
             )));
             return;
         }
@@ -824,6 +826,11 @@ impl<'t> Checker<'t> {
             match facts::find_key(ht.fields, name) {
                 Some(doc) => {
                     self.check_value(&p.value, &doc.ty, &format!("{what}[].hooks[].{name}"));
+                    if name == "if"
+                        && let Value::StringLit(s) = &p.value
+                    {
+                        self.permission_rule(s, "a hook's `if` condition");
+                    }
                     if name == "headers"
                         && let Value::Object(h) = &p.value
                     {

@@ -153,6 +153,9 @@ pub struct Context {
     pub mcp_servers: Option<BTreeSet<String>>,
     /// `(kind, name)` of the artifacts in the collection, for lock-file rules.
     pub artifacts: Option<Vec<(String, String)>>,
+    /// The effective `skillListingMaxDescChars` setting, when the user changed it from Claude
+    /// Code's default of 1,536 (for the skill-listing length rule).
+    pub skill_listing_max_desc_chars: Option<usize>,
 }
 
 /// How serious a diagnostic is (LSP's four levels).

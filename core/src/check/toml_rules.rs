@@ -676,8 +676,13 @@ impl<'t> Checker<'t> {
             },
         }
         let entries_item = lock.get("entries");
-        let entry_keys = facts::find_key(lock_keys, "entries").map_or(&[][..], |d| d.keys);
         let mut locked: BTreeSet<(String, String)> = BTreeSet::new();
+        // A set, so that checking every entry against the collection stays O(n log n).
+        let ctx = self.ctx;
+        let in_collection: Option<BTreeSet<(&str, &str)>> = ctx
+            .artifacts
+            .as_ref()
+            .map(|a| a.iter().map(|(k, n)| (k.as_str(), n.as_str())).collect());
         if let Some(ei) = entries_item {
             let Some(entries) = ei.as_table_like() else {
                 self.check_item(
@@ -692,7 +697,7 @@ impl<'t> Checker<'t> {
                 let ks = key_span(entries, key)
                     .or(item.span())
                     .unwrap_or(lock_span.clone());
-                self.lock_entry(entries, key, item, ks, entry_keys, &mut locked);
+                self.lock_entry(entries, key, item, ks, &mut locked, in_collection.as_ref());
             }
         }
         if let Some(arts) = &self.ctx.artifacts {
@@ -719,8 +724,8 @@ impl<'t> Checker<'t> {
         key: &str,
         item: &Item,
         ks: Range<usize>,
-        entry_keys: &'static [KeyDoc],
         locked: &mut BTreeSet<(String, String)>,
+        in_collection: Option<&BTreeSet<(&str, &str)>>,
     ) {
         let Some((name, kind)) = key.rsplit_once("::") else {
             self.push(Diagnostic::new(
@@ -772,6 +777,9 @@ impl<'t> Checker<'t> {
             );
             return;
         };
+        let entry_keys = facts::find_key(facts::lock_keys(), "lock")
+            .and_then(|l| facts::find_key(l.keys, "entries"))
+            .map_or(&[][..], |d| d.keys);
         self.check_keys(entry, entry_keys, &format!("lock.entries.\"{key}\""));
         match entry.get("content_hash") {
             None => self.push(Diagnostic::new(
@@ -796,8 +804,8 @@ impl<'t> Checker<'t> {
                 }
             }
         }
-        if let Some(arts) = &self.ctx.artifacts
-            && !arts.iter().any(|(k, n)| k == kind && n == name)
+        if let Some(arts) = in_collection
+            && !arts.contains(&(kind, name))
         {
             let fix = item
                 .span()
