@@ -277,6 +277,10 @@ fn no_panic_on_mutations() {
         "mcp__",
         "[[artifacts]]\n",
         "\t",
+        "*/",
+        "\n/* a\n b */",
+        "\"\"\"",
+        "\'\'\'",
     ];
     let mut seed: u64 = 0x5eed_cafe_f00d_d00d;
     let mut next = move || {
@@ -286,10 +290,15 @@ fn no_panic_on_mutations() {
         seed ^= seed >> 27;
         seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
     };
+    // `CHECK_MUTATIONS=20000` searches much longer, locally.
+    let rounds: usize = std::env::var("CHECK_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
     let mut runs = 0usize;
     for fx in fixtures() {
         let original = fs::read_to_string(&fx.path).unwrap();
-        for _ in 0..150 {
+        for _ in 0..rounds {
             let mut text = original.clone();
             for _ in 0..(1 + next() % 4) {
                 let bounds: Vec<usize> = text
@@ -318,6 +327,12 @@ fn no_panic_on_mutations() {
                 &diags,
                 &format!("mutated {}:\n{text}", fx.path.display()),
             );
+            if runs % 10 == 0 {
+                for kind in FileKind::ALL {
+                    let other = check::check(kind, &text, &fx.ctx);
+                    assert_valid_ranges(&text, &other, &format!("mutated, as {}", kind.as_str()));
+                }
+            }
             for d in &diags {
                 if let Some(f) = d.fixes.first() {
                     let fixed = apply_fix(&text, f);

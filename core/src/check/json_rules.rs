@@ -143,12 +143,14 @@ impl<'t> Checker<'t> {
                 Token::CommentLine(_) | Token::CommentBlock(_) => {
                     clean = false;
                     let r = rng(t.range);
-                    // Remove the whole line when the comment is alone on it.
-                    let line = super::text::full_line_range(self.text, r.start);
-                    let rest_of_line = self.text[r.end..line.end].trim();
-                    let before = self.text[line.start..r.start].trim();
-                    let del = if before.is_empty() && rest_of_line.is_empty() {
-                        line
+                    // Remove whole lines when the comment is alone on them (a block comment
+                    // may span several lines).
+                    let first = super::text::full_line_range(self.text, r.start);
+                    let last = super::text::full_line_range(self.text, r.end.max(r.start));
+                    let before = self.text[first.start..r.start].trim();
+                    let after = self.text[r.end.min(last.end)..last.end].trim();
+                    let del = if before.is_empty() && after.is_empty() {
+                        first.start..last.end.max(r.end)
                     } else {
                         r.clone()
                     };

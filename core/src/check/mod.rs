@@ -44,7 +44,7 @@ pub enum FileKind {
     ClaudeSettingsLocal,
     /// The user's Claude Code settings, `~/.claude/settings.json`.
     UserClaudeSettings,
-    /// A project's MCP servers, `.mcp.json` (also Claude Desktop's config, same shape).
+    /// A project's MCP servers, `.mcp.json`.
     McpJson,
     /// A skill's `SKILL.md` (its YAML front matter).
     SkillMd,
@@ -104,7 +104,9 @@ impl FileKind {
             "collection.lock" => return Some(FileKind::CollectionLock),
             "settings.local.json" => return Some(FileKind::ClaudeSettingsLocal),
             "managed-settings.json" => return Some(FileKind::ClaudeSettings),
-            ".mcp.json" | "claude_desktop_config.json" => return Some(FileKind::McpJson),
+            // Not Claude Desktop's claude_desktop_config.json: it holds other settings too, which
+            // the .mcp.json rules would report as unknown keys.
+            ".mcp.json" => return Some(FileKind::McpJson),
             "SKILL.md" => return Some(FileKind::SkillMd),
             "settings.json" if parent == Some(".claude") => {
                 let above = &dirs[..dirs.len() - 1];
