@@ -327,7 +327,7 @@ fn no_panic_on_mutations() {
                 &diags,
                 &format!("mutated {}:\n{text}", fx.path.display()),
             );
-            if runs % 10 == 0 {
+            if runs.is_multiple_of(10) {
                 for kind in FileKind::ALL {
                     let other = check::check(kind, &text, &fx.ctx);
                     assert_valid_ranges(&text, &other, &format!("mutated, as {}", kind.as_str()));
