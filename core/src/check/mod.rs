@@ -350,6 +350,17 @@ pub fn keys_for(kind: FileKind) -> &'static [KeyDoc] {
 ///
 /// Returns the diagnostics sorted by range start. Never panics; every range (also in fixes) lies
 /// within `text` on `char` boundaries.
+///
+/// ```
+/// use skillmeat_core::check::{Context, FileKind, apply_fix, check};
+///
+/// let text = r#"{ "servers": { "github": { "command": "npx" } } }"#;
+/// let diags = check(FileKind::McpJson, text, &Context::default());
+/// assert_eq!(diags[0].code, "servers-not-mcpservers");
+/// let fixed = apply_fix(text, &diags[0].fixes[0]);
+/// assert_eq!(fixed, r#"{ "mcpServers": { "github": { "command": "npx" } } }"#);
+/// assert!(check(FileKind::McpJson, &fixed, &Context::default()).is_empty());
+/// ```
 pub fn check(kind: FileKind, text: &str, ctx: &Context) -> Vec<Diagnostic> {
     let mut out = match kind {
         FileKind::CollectionToml => toml_rules::check_collection(text, ctx),
