@@ -432,7 +432,14 @@ pub(crate) fn closest<'a>(
             return Some(c);
         }
         let d = strsim::damerau_levenshtein(&lower, &cl);
-        let allowed = (word.chars().count().max(c.chars().count()) / 3).clamp(1, 4);
+        // A third of the length, at most 4 edits; words of 1–2 chars (`LS`) get no fuzzy match,
+        // since any one edit turns them into another tool (`LSP`).
+        let len = word.chars().count().max(c.chars().count());
+        let allowed = if word.chars().count() <= 2 {
+            0
+        } else {
+            (len / 3).clamp(1, 4)
+        };
         if d <= allowed && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -601,6 +608,8 @@ mod tests {
         assert_eq!(closest("permisions", keys), Some("permissions"));
         assert_eq!(closest("Model", keys), Some("model"));
         assert_eq!(closest("zzzzzz", keys), None);
+        assert_eq!(closest("LS", ["LSP", "Bash"]), None);
+        assert_eq!(closest("bash", ["LSP", "Bash"]), Some("Bash"));
     }
 
     #[test]

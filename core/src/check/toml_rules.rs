@@ -348,16 +348,20 @@ impl<'t> Checker<'t> {
             let name_item = t.get("name");
             let name = name_item.and_then(Item::as_str);
             let kind = t.get("type").and_then(Item::as_str);
-            for (field, val) in [("name", name), ("type", kind)] {
+            for field in ["name", "type"] {
                 if t.get(field).is_none() {
+                    let example = if field == "type" {
+                        "`type = \"skill\"` (or command, agent, hook)"
+                    } else {
+                        "`name = \"…\"`"
+                    };
                     self.push(Diagnostic::new(
                         anchor.clone(),
                         Severity::Error,
                         "missing-key",
-                        format!("This `[[artifacts]]` entry has no `{field}`; add it."),
+                        format!("This `[[artifacts]]` entry has no `{field}`; add {example}."),
                     ));
                 }
-                let _ = val;
             }
             let (Some(name), name_span) = (name, name_item.and_then(Item::span)) else {
                 continue;
