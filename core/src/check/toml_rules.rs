@@ -326,17 +326,39 @@ impl<'t> Checker<'t> {
         }
     }
 
+    /// `[artifacts]` written for `[[artifacts]]` gets a fix that adds the brackets; other
+    /// shapes are plain type errors.
+    fn not_an_array_of_tables(&mut self, item: &Item, name: &str, key_span: Option<Range<usize>>) {
+        if let Item::Table(t) = item
+            && let Some(span) = t.span()
+            && self.text.get(span.clone()).is_some_and(|h| {
+                h.starts_with('[') && !h.starts_with("[[") && h.trim_end().ends_with(']')
+            })
+        {
+            self.push(
+                Diagnostic::new(
+                    span.clone(),
+                    Severity::Error,
+                    "wrong-type",
+                    format!("`[{name}]` must be written `[[{name}]]`: one table per entry."),
+                )
+                .with_fix(
+                    format!("Write `[[{name}]]`"),
+                    span,
+                    format!("[[{name}]]"),
+                ),
+            );
+            return;
+        }
+        self.check_item(item, &ValueType::Array(&ValueType::Object), name, key_span);
+    }
+
     fn artifacts(&mut self, item: &Item, key_span: Option<Range<usize>>) {
         let tables = tables_of(item);
         if tables.is_empty()
             && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_)))
         {
-            self.check_item(
-                item,
-                &ValueType::Array(&ValueType::Object),
-                "artifacts",
-                key_span,
-            );
+            self.not_an_array_of_tables(item, "artifacts", key_span);
             return;
         }
         let keys =
@@ -534,12 +556,7 @@ impl<'t> Checker<'t> {
         if tables.is_empty()
             && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_)))
         {
-            self.check_item(
-                item,
-                &ValueType::Array(&ValueType::Object),
-                "mcp_servers",
-                key_span,
-            );
+            self.not_an_array_of_tables(item, "mcp_servers", key_span);
             return;
         }
         let keys =
