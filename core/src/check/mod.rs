@@ -413,17 +413,18 @@ pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    fn squash(s: &str) -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
     let lower = word.to_lowercase();
+    let word_len = word.chars().count();
     let mut best: Option<(usize, &'a str)> = None;
-    let mut candidates_squashed: Vec<(String, &'a str)> = Vec::new();
+    let mut all = Vec::new();
     for c in candidates {
-        candidates_squashed.push((
-            c.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect(),
-            c,
-        ));
+        all.push(c);
         if c == word {
             continue;
         }
@@ -431,37 +432,34 @@ pub(crate) fn closest<'a>(
         if cl == lower {
             return Some(c);
         }
-        let d = strsim::damerau_levenshtein(&lower, &cl);
         // A third of the length, at most 4 edits; words of 1–2 chars (`LS`) get no fuzzy match,
-        // since any one edit turns them into another tool (`LSP`).
-        let len = word.chars().count().max(c.chars().count());
-        let allowed = if word.chars().count() <= 2 {
+        // since any one edit turns them into another name (`LSP`).
+        let c_len = c.chars().count();
+        let allowed = if word_len <= 2 {
             0
         } else {
-            (len / 3).clamp(1, 4)
+            (word_len.max(c_len) / 3).clamp(1, 4)
         };
+        // The distance is at least the length difference: skip the quadratic computation (a
+        // huge pasted key stays cheap).
+        if word_len.abs_diff(c_len) > allowed {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&lower, &cl);
         if d <= allowed && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
+    if let Some((_, c)) = best {
+        return Some(c);
+    }
     // Also accept a candidate that merely changes separators/case (`allowed_tools` for
     // `allowed-tools`), however long the word.
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    if best.is_none() {
-        let w = squash(word);
-        if !w.is_empty() {
-            return candidates_squashed
-                .into_iter()
-                .find(|(sq, _)| *sq == w)
-                .map(|(_, c)| c);
-        }
+    let w = squash(word);
+    if w.is_empty() {
+        return None;
     }
-    best.map(|(_, c)| c)
+    all.into_iter().find(|c| *c != word && squash(c) == w)
 }
 
 /// "a string", "an array of strings" … for messages.
