@@ -23,6 +23,7 @@ fn populated() -> Context {
         )])),
         mcp_servers: Some(BTreeSet::from(["github".to_string()])),
         artifacts: Some(vec![("skill".into(), "code-review".into())]),
+        skill_listing_max_desc_chars: Some(100),
     }
 }
 
