@@ -248,11 +248,14 @@ pub struct ManifestFile {
     pub mcp_servers: Vec<McpServerEntry>,
 }
 
-/// `collection.toml`, loaded: its typed view plus the editable document behind it.
+/// `collection.toml`, loaded: its typed view plus the editable document behind it. Reading
+/// commands only need the typed view, so the layout-preserving document is parsed on the first
+/// edit (half the work for `list` of a large collection).
 #[derive(Debug, Clone)]
 pub struct Manifest {
     path: PathBuf,
-    doc: DocumentMut,
+    text: String,
+    doc: Option<DocumentMut>,
     /// The typed view; kept in step with every edit made through this type.
     pub file: ManifestFile,
 }
@@ -303,7 +306,8 @@ impl Manifest {
         doc.insert("collection", Item::Table(t));
         Manifest {
             path,
-            doc,
+            text: String::new(),
+            doc: Some(doc),
             file: ManifestFile {
                 collection: CollectionInfo {
                     name: name.to_string(),
@@ -319,12 +323,27 @@ impl Manifest {
 
     /// Parses `text` (read from `path`). Errors name the file, line and column.
     pub fn parse(path: PathBuf, text: &str) -> Result<Manifest, CollectionError> {
-        let doc: DocumentMut = text
-            .parse()
-            .map_err(|e: toml_edit::TomlError| toml_error(&path, text, e.span(), e.message()))?;
         let file: ManifestFile = toml::from_str(text)
             .map_err(|e: toml::de::Error| toml_error(&path, text, e.span(), e.message()))?;
-        Ok(Manifest { path, doc, file })
+        Ok(Manifest {
+            path,
+            text: text.to_string(),
+            doc: None,
+            file,
+        })
+    }
+
+    /// The editable document, parsed from the text on first use. Both parsers implement the
+    /// same TOML grammar, so this cannot fail after `parse` succeeded; if it ever did, edits are
+    /// not applied to the document and `render` returns the file exactly as it was read.
+    fn doc_mut(&mut self) -> Option<&mut DocumentMut> {
+        if self.doc.is_none() {
+            match self.text.parse::<DocumentMut>() {
+                Ok(d) => self.doc = Some(d),
+                Err(e) => tracing::error!("{}: cannot edit: {e}", self.path.display()),
+            }
+        }
+        self.doc.as_mut()
     }
 
     /// The file this manifest is read from and written to.
@@ -334,7 +353,10 @@ impl Manifest {
 
     /// The text to write.
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        match &self.doc {
+            Some(d) => d.to_string(),
+            None => self.text.clone(),
+        }
     }
 
     /// Finds an artifact by kind and name.
@@ -348,12 +370,14 @@ impl Manifest {
     /// Appends an `[[artifacts]]` table.
     pub fn push_artifact(&mut self, entry: ArtifactEntry) {
         let table = artifact_table(&entry);
-        match self.doc.get_mut("artifacts") {
-            Some(Item::ArrayOfTables(aot)) => aot.push(table),
-            _ => {
-                let mut aot = ArrayOfTables::new();
-                aot.push(table);
-                self.doc.insert("artifacts", Item::ArrayOfTables(aot));
+        if let Some(doc) = self.doc_mut() {
+            match doc.get_mut("artifacts") {
+                Some(Item::ArrayOfTables(aot)) => aot.push(table),
+                _ => {
+                    let mut aot = ArrayOfTables::new();
+                    aot.push(table);
+                    doc.insert("artifacts", Item::ArrayOfTables(aot));
+                }
             }
         }
         self.file.artifacts.push(entry);
@@ -364,7 +388,8 @@ impl Manifest {
         let Some(idx) = self.doc_index(kind, name) else {
             return false;
         };
-        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts") {
+        if let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get_mut("artifacts"))
+        {
             aot.remove(idx);
         }
         self.file
@@ -379,7 +404,7 @@ impl Manifest {
         let Some(idx) = self.doc_index(entry.kind, &entry.name) else {
             return false;
         };
-        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts")
+        if let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get_mut("artifacts"))
             && let Some(t) = aot.get_mut(idx)
         {
             fill_artifact_table(t, entry);
@@ -399,8 +424,8 @@ impl Manifest {
     pub fn touch(&mut self) {
         let now = Timestamp::now();
         if let Some(t) = self
-            .doc
-            .get_mut("collection")
+            .doc_mut()
+            .and_then(|d| d.get_mut("collection"))
             .and_then(|i| i.as_table_like_mut())
         {
             t.insert("updated", value(now.to_toml()));
@@ -408,8 +433,8 @@ impl Manifest {
         self.file.collection.updated = Some(now);
     }
 
-    fn doc_index(&self, kind: ArtifactKind, name: &str) -> Option<usize> {
-        let Some(Item::ArrayOfTables(aot)) = self.doc.get("artifacts") else {
+    fn doc_index(&mut self, kind: ArtifactKind, name: &str) -> Option<usize> {
+        let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get("artifacts")) else {
             return None;
         };
         aot.iter().position(|t| {

@@ -216,6 +216,21 @@ impl Collection {
     }
 }
 
+/// The JSON Schema of `collection.toml`, generated from [`ManifestFile`] (published as
+/// `docs/collection.schema.json` for TOML editors).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(ManifestFile)).expect("a schema serialises");
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("title".into(), "SkillMeat collection.toml".into());
+        obj.insert(
+            "description".into(),
+            "A SkillMeat collection manifest: the collection's metadata, its artifacts and its MCP servers.".into(),
+        );
+    }
+    schema
+}
+
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HomeError> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
