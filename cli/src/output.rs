@@ -186,13 +186,7 @@ impl Out {
             ))
         )?;
         for a in &r.artifacts {
-            let desc: String = a
-                .description
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(60)
-                .collect();
+            let desc = clip(a.description.as_deref().unwrap_or(""), 60);
             writeln!(
                 stdout,
                 "{:<8} {:<w$} {:<14} {}",
@@ -279,14 +273,7 @@ impl Out {
             ));
         }
         for h in &r.hits {
-            let desc: String = h
-                .artifact
-                .description
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(60)
-                .collect();
+            let desc = clip(h.artifact.description.as_deref().unwrap_or(""), 60);
             self.say(&format!(
                 "{:<8} {:<32} {:>4}  {}",
                 h.artifact.kind.as_str(),
@@ -413,6 +400,17 @@ impl Out {
             self.say(&format!("{} = {}{d}", x.key, x.value))?;
         }
         Ok(())
+    }
+}
+
+/// The first `n` characters of `s`, with an ellipsis when it was longer.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
     }
 }
 
