@@ -18,7 +18,7 @@ pub use manifest::{
 
 use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
 use crate::config::ConfigError;
-use crate::home::{Home, HomeError, create_private_dir_all, sync_dir};
+use crate::home::{Home, HomeError, create_private_dir_all, sync_dir, write_temp};
 use crate::source::SourceError;
 
 /// Everything that can go wrong in a collection operation. Each message is one sentence that
@@ -205,8 +205,8 @@ impl Collection {
     pub fn save(&self) -> Result<(), CollectionError> {
         let m = self.manifest.render();
         let l = self.lock.render();
-        let mtmp = write_temp(self.manifest.path(), m.as_bytes())?;
-        let ltmp = write_temp(self.lock.path(), l.as_bytes())?;
+        let mtmp = write_temp(self.manifest.path(), m.as_bytes(), None)?;
+        let ltmp = write_temp(self.lock.path(), l.as_bytes(), None)?;
         ltmp.persist(self.lock.path())
             .map_err(|e| HomeError::io(self.lock.path(), e.error))?;
         mtmp.persist(self.manifest.path())
@@ -229,24 +229,4 @@ pub fn json_schema() -> serde_json::Value {
         );
     }
     schema
-}
-
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HomeError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| HomeError::io(dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
-    }
-    tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| HomeError::io(path, e))?;
-    Ok(tmp)
 }

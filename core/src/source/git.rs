@@ -4,19 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::SourceError;
-
-/// A repository fetched at one commit.
-pub struct GitFetch {
-    /// The checkout.
-    pub dir: tempfile::TempDir,
-    /// The commit.
-    pub sha: String,
-    /// What was asked for (`latest` for the remote HEAD).
-    pub version_spec: String,
-    /// The branch or tag asked for, when it was not a sha.
-    pub resolved_version: Option<String>,
-}
+use super::{Checkout, SourceError};
 
 fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
     let out = Command::new("git")
@@ -63,7 +51,7 @@ pub fn fetch(
     url: &str,
     reference: Option<&str>,
     subpath: Option<&str>,
-) -> Result<GitFetch, SourceError> {
+) -> Result<Checkout, SourceError> {
     let dir = tempfile::Builder::new()
         .prefix("skillmeat-git-")
         .tempdir()
@@ -109,10 +97,11 @@ pub fn fetch(
     let resolved_version = (refname != "HEAD" && refname != sha).then_some(refname);
     // The history is not part of any artifact.
     let _ = std::fs::remove_dir_all(d.join(".git"));
-    Ok(GitFetch {
+    Ok(Checkout {
         dir,
         sha,
         version_spec,
         resolved_version,
+        symlinks: Vec::new(),
     })
 }

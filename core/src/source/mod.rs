@@ -353,58 +353,70 @@ pub fn fetch(spec: &SourceSpec, opts: &FetchOptions) -> Result<Fetched, SourceEr
             reference,
         } => {
             let gh = github::Client::new(&opts.github_api_url, opts.github_token.clone())?;
-            let fetched = gh.fetch(owner, repo, reference.as_deref())?;
-            let root = match path {
-                Some(p) => fetched.dir.path().join(p),
-                None => fetched.dir.path().to_path_buf(),
-            };
-            if !root.exists() {
-                return Err(SourceError::PathNotInRepo {
-                    path: path.clone().unwrap_or_default(),
-                    repo: format!("{owner}/{repo}@{}", fetched.version_spec),
-                });
-            }
-            Ok(Fetched {
-                root,
-                repo_root: fetched.dir.path().to_path_buf(),
-                origin: Origin::Github,
-                version_spec: Some(fetched.version_spec),
-                resolved_sha: Some(fetched.sha),
-                resolved_version: fetched.resolved_version,
-                symlinks: fetched.symlinks,
-                _tmp: Some(fetched.dir),
-                spec: spec.clone(),
-            })
+            let checkout = gh.fetch(owner, repo, reference.as_deref())?;
+            from_checkout(
+                spec,
+                checkout,
+                path,
+                Origin::Github,
+                &format!("{owner}/{repo}@"),
+            )
         }
         SourceSpec::Git {
             url,
             path,
             reference,
         } => {
-            let fetched = git::fetch(url, reference.as_deref(), path.as_deref())?;
-            let root = match path {
-                Some(p) => fetched.dir.path().join(p),
-                None => fetched.dir.path().to_path_buf(),
-            };
-            if !root.exists() {
-                return Err(SourceError::PathNotInRepo {
-                    path: path.clone().unwrap_or_default(),
-                    repo: format!("{url}#{}", fetched.version_spec),
-                });
-            }
-            Ok(Fetched {
-                root,
-                repo_root: fetched.dir.path().to_path_buf(),
-                origin: Origin::Git,
-                version_spec: Some(fetched.version_spec),
-                resolved_sha: Some(fetched.sha),
-                resolved_version: fetched.resolved_version,
-                symlinks: Vec::new(),
-                _tmp: Some(fetched.dir),
-                spec: spec.clone(),
-            })
+            let checkout = git::fetch(url, reference.as_deref(), path.as_deref())?;
+            from_checkout(spec, checkout, path, Origin::Git, &format!("{url}#"))
         }
     }
+}
+
+/// A remote repository checked out at one commit into a temp folder.
+pub struct Checkout {
+    /// The checked-out tree.
+    pub dir: tempfile::TempDir,
+    /// The commit.
+    pub sha: String,
+    /// What was asked for (`latest` for the default branch or remote HEAD).
+    pub version_spec: String,
+    /// The branch or tag the commit was reached through, when it was not a sha.
+    pub resolved_version: Option<String>,
+    /// Repository-relative paths of symbolic links that were not extracted.
+    pub symlinks: Vec<String>,
+}
+
+/// Points a checkout at the path inside it that the spec names.
+fn from_checkout(
+    spec: &SourceSpec,
+    checkout: Checkout,
+    path: &Option<String>,
+    origin: Origin,
+    label: &str,
+) -> Result<Fetched, SourceError> {
+    let repo_root = checkout.dir.path().to_path_buf();
+    let root = match path {
+        Some(p) => repo_root.join(p),
+        None => repo_root.clone(),
+    };
+    if !root.exists() {
+        return Err(SourceError::PathNotInRepo {
+            path: path.clone().unwrap_or_default(),
+            repo: format!("{label}{}", checkout.version_spec),
+        });
+    }
+    Ok(Fetched {
+        root,
+        repo_root,
+        origin,
+        version_spec: Some(checkout.version_spec),
+        resolved_sha: Some(checkout.sha),
+        resolved_version: checkout.resolved_version,
+        symlinks: checkout.symlinks,
+        _tmp: Some(checkout.dir),
+        spec: spec.clone(),
+    })
 }
 
 impl Fetched {
