@@ -2,9 +2,9 @@
 //! through the real `skillmeat mcp serve` process and rmcp's client — what Claude Code sees.
 //!
 //! Run: `cargo bench -p skillmeat-mcp --bench stdio_roundtrip` (add `--profile dev` to skip a
-//! release build). The `skillmeat` binary measured is `$SKILLMEAT_BIN`, else the one in the
-//! target folder (built if missing). The corpus comes from `gen_corpus.py` (`$GEN_CORPUS`, else
-//! `benches/gen_corpus.py` in the workspace, else `/work/shared/bench/gen_corpus.py`).
+//! release build). The `skillmeat` binary measured is `$SKILLMEAT_BIN`, else the one built in the
+//! bench's own profile. The corpus comes from `gen_corpus.py` (`$GEN_CORPUS`, else
+//! `../shared/bench/gen_corpus.py`, else the copy vendored in `benches/`).
 //! Figures are printed as a table; they are recorded in docs/mcp.md, never asserted.
 
 use std::path::{Path, PathBuf};
@@ -31,9 +31,16 @@ fn binary() -> PathBuf {
     if let Some(p) = std::env::var_os("SKILLMEAT_BIN") {
         return PathBuf::from(p);
     }
+    // The server is built in the profile this bench was built in: `cargo bench` measures a
+    // release server, `cargo bench --profile dev` a debug one.
+    let release = !cfg!(debug_assertions);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "-q", "-p", "skillmeat", "--bin", "skillmeat"])
+    let mut build = Command::new(cargo);
+    build.args(["build", "-q", "-p", "skillmeat", "--bin", "skillmeat"]);
+    if release {
+        build.arg("--release");
+    }
+    let status = build
         .current_dir(workspace_root())
         .status()
         .expect("cargo runs");
@@ -41,18 +48,20 @@ fn binary() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    target.join("debug").join("skillmeat")
+    target
+        .join(if release { "release" } else { "debug" })
+        .join("skillmeat")
 }
 
 fn generator() -> PathBuf {
     if let Some(p) = std::env::var_os("GEN_CORPUS") {
         return PathBuf::from(p);
     }
-    let local = workspace_root().join("benches/gen_corpus.py");
-    if local.exists() {
-        return local;
+    let shared = workspace_root().join("../shared/bench/gen_corpus.py");
+    if shared.exists() {
+        return shared;
     }
-    PathBuf::from("/work/shared/bench/gen_corpus.py")
+    workspace_root().join("benches/gen_corpus.py")
 }
 
 struct Stats {
