@@ -2,6 +2,7 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_deploy;
 mod output;
 
 use std::io::IsTerminal;
@@ -117,6 +118,8 @@ enum Command {
     /// Read and change settings
     #[command(subcommand)]
     Config(ConfigCmd),
+    #[command(flatten)]
+    Deploy(cmd_deploy::DeployCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -376,6 +379,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 ConfigCmd::List => out.settings(&cfg.list()),
             }
+        }
+        Command::Deploy(c) => {
+            let p = progress(g);
+            cmd_deploy::run(&home, coll, g.json, g.quiet, p.as_ref(), c)
         }
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -9,6 +9,9 @@ pub mod collection;
 pub mod config;
 pub mod home;
 pub mod source;
+pub mod deploy;
+pub mod snapshot;
+pub mod store;
 
 pub use artifact::ArtifactKind;
 pub use collection::ops;
