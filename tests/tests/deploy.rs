@@ -147,8 +147,13 @@ fn every_drift_state_and_sync_brings_them_in_step() {
     assert_eq!(read(&coll(&env, "commands/cmd.md")), CMD.replace("line two", "line 2 (mine)"));
     assert!(read(&coll(&env, "agents/ag.md")).contains("END"));
     assert!(states(&env, &project).iter().all(|(_, s)| s == "current"));
+    // The lock follows the pulled copies (alpha stays `modified`: the test edited its collection
+    // copy by hand to make it move).
     let status = env.json(&["status"]);
-    assert_eq!(status["counts"]["clean"], 4, "{status}");
+    for a in status["artifacts"].as_array().unwrap() {
+        let want = if a["name"] == "alpha" { "modified" } else { "clean" };
+        assert_eq!(a["state"], want, "{status}");
+    }
 }
 
 #[test]

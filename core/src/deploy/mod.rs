@@ -276,6 +276,20 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
+/// Puts files into the store and returns their content hash (their tree stored too).
+fn store_files(store: &Store, files: &Files) -> Result<String, DeployError> {
+    let mut entries = Vec::with_capacity(files.len());
+    for (rel, (bytes, exec)) in files {
+        entries.push(FileEntry {
+            path: rel.clone(),
+            sha256: store.put(bytes)?,
+            size: bytes.len() as u64,
+            executable: *exec,
+        });
+    }
+    Ok(store.put_tree(&entries)?)
+}
+
 /// Reads an artifact's files (path → bytes, executable).
 fn read_files(root: &Path) -> Result<Files, DeployError> {
     let mut out = Files::new();
@@ -1494,8 +1508,10 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
                     let single = !a.d.kind.is_dir();
                     stage_files(&store, &m.files, dst, single)?;
                     // The merged copy now holds the collection's changes: its base is the
-                    // collection's hash, so the project's own edits show as `modified`.
-                    (*i, dst.clone(), a.coll_hash.clone().unwrap_or_default(), m.conflicts)
+                    // collection's copy (stored here, so the next merge can read it), and the
+                    // project's own edits show as `modified`.
+                    let base = store_files(&store, &coll)?;
+                    (*i, dst.clone(), base, m.conflicts)
                 } else {
                     let (h, _) = stage_copy(&store, src, dst)?;
                     (*i, dst.clone(), h, Vec::new())
