@@ -190,12 +190,20 @@ impl Printer {
             self.say(l)?;
         }
         if lines.len() > 50 {
-            self.say(&format!("  … and {} more (use --json for all)", lines.len() - 50))?;
+            self.say(&format!(
+                "  … and {} more (use --json for all)",
+                lines.len() - 50
+            ))?;
         }
         Ok(())
     }
 
-    fn footer(&self, snapshot: &Option<String>, backups: &[PathBuf], recovered: &[String]) -> Result<()> {
+    fn footer(
+        &self,
+        snapshot: &Option<String>,
+        backups: &[PathBuf],
+        recovered: &[String],
+    ) -> Result<()> {
         for r in recovered {
             self.say(&format!("note: {r}"))?;
         }
@@ -252,7 +260,12 @@ pub fn run(
             print_undeploy(&p, &r)
         }
         DeployCmd::Drift(place) => {
-            let r = deploy::drift(home, deploy::DriftRequest { place: place.place() })?;
+            let r = deploy::drift(
+                home,
+                deploy::DriftRequest {
+                    place: place.place(),
+                },
+            )?;
             print_drift(&p, &r)
         }
         DeployCmd::Sync(a) => {
@@ -292,7 +305,8 @@ pub fn run(
             }
             SnapshotCmd::List => print_snapshots(&p, &snapshot::list(home, collection.as_deref())?),
             SnapshotCmd::Restore { id } => {
-                let r = snapshot::restore(home, snapshot::SnapshotRestoreRequest { collection, id })?;
+                let r =
+                    snapshot::restore(home, snapshot::SnapshotRestoreRequest { collection, id })?;
                 print_restore(&p, &r)
             }
         },
@@ -312,14 +326,21 @@ fn print_deploy(p: &Printer, r: &DeployReport) -> Result<()> {
         .iter()
         .filter(|i| !matches!(i.action, DeployAction::Unchanged | DeployAction::Skipped))
         .count();
-    let verb = if r.dry_run { "Would deploy" } else { "Deployed" };
+    let verb = if r.dry_run {
+        "Would deploy"
+    } else {
+        "Deployed"
+    };
     p.say(&format!(
         "{verb} {} from `{}` to {} ({} scope; {} already current)",
         plural(changed, "artifact"),
         r.collection,
         r.project.display(),
         r.scope.as_str(),
-        r.items.iter().filter(|i| i.action == DeployAction::Unchanged).count()
+        r.items
+            .iter()
+            .filter(|i| i.action == DeployAction::Unchanged)
+            .count()
     ))?;
     let lines: Vec<String> = r
         .items
@@ -333,7 +354,12 @@ fn print_deploy(p: &Printer, r: &DeployReport) -> Result<()> {
                 DeployAction::Skipped => "-",
                 DeployAction::Unchanged => "=",
             };
-            let mut l = format!("  {mark} {:<8} {:<28} {}", i.kind.as_str(), i.name, i.path.display());
+            let mut l = format!(
+                "  {mark} {:<8} {:<28} {}",
+                i.kind.as_str(),
+                i.name,
+                i.path.display()
+            );
             if !i.settings.is_empty() {
                 l.push_str(&format!(" [{}]", i.settings.join(", ")));
             }
@@ -352,12 +378,21 @@ fn print_undeploy(p: &Printer, r: &UndeployReport) -> Result<()> {
         return Ok(());
     }
     let verb = if r.dry_run { "Would remove" } else { "Removed" };
-    p.say(&format!("{verb} {} from {}", plural(r.items.len(), "artifact"), r.project.display()))?;
+    p.say(&format!(
+        "{verb} {} from {}",
+        plural(r.items.len(), "artifact"),
+        r.project.display()
+    ))?;
     let lines: Vec<String> = r
         .items
         .iter()
         .map(|i| {
-            let mut l = format!("  - {:<8} {:<28} {}", i.kind.as_str(), i.name, i.path.display());
+            let mut l = format!(
+                "  - {:<8} {:<28} {}",
+                i.kind.as_str(),
+                i.name,
+                i.path.display()
+            );
             if !i.settings.is_empty() {
                 l.push_str(&format!(" [{}]", i.settings.join(", ")));
             }
@@ -436,7 +471,10 @@ fn print_sync(p: &Printer, r: &SyncReport) -> Result<()> {
         "{verb} {} in {} ({} unchanged)",
         plural(acted, "artifact"),
         r.project.display(),
-        r.items.iter().filter(|i| i.action == SyncAction::Unchanged).count()
+        r.items
+            .iter()
+            .filter(|i| i.action == SyncAction::Unchanged)
+            .count()
     ))?;
     let mut lines = Vec::new();
     for i in r.items.iter().filter(|i| i.action != SyncAction::Unchanged) {

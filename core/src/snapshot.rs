@@ -374,7 +374,10 @@ pub fn restore(
             hint: if known.is_empty() {
                 "it has none; take one with `skillmeat snapshot create`".into()
             } else {
-                format!("see `skillmeat snapshot list` (latest: {})", known[known.len() - 1])
+                format!(
+                    "see `skillmeat snapshot list` (latest: {})",
+                    known[known.len() - 1]
+                )
             },
         });
     }
@@ -431,7 +434,12 @@ pub fn restore(
             None => Lock::new(current.lock.path().to_path_buf()),
         },
     };
-    let before = take(home, &current, &format!("before restore of {}", req.id), Vec::new())?;
+    let before = take(
+        home,
+        &current,
+        &format!("before restore of {}", req.id),
+        Vec::new(),
+    )?;
     let mut removals: Vec<PathBuf> = Vec::new();
     for e in &current.manifest.file.artifacts {
         removals.push(current.artifact_path(e)?);

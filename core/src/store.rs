@@ -31,7 +31,9 @@ pub enum StoreError {
     )]
     Missing { hash: String, store: PathBuf },
     /// A hash is not 64 lowercase hex digits.
-    #[error("`{0}` is not a SHA-256 hash (64 hex digits); the file naming it was edited by hand — fix or remove that entry")]
+    #[error(
+        "`{0}` is not a SHA-256 hash (64 hex digits); the file naming it was edited by hand — fix or remove that entry"
+    )]
     BadHash(String),
     /// A tree blob does not have the `"<hex>  <path>"` line shape.
     #[error("tree {0} in the store is not a list of `<hash>  <path>` lines; redeploy the artifact")]
@@ -49,7 +51,10 @@ pub struct Store {
 /// Strips an optional `sha256:` prefix and checks the rest is 64 lowercase hex digits.
 pub fn plain_hex(hash: &str) -> Result<&str, StoreError> {
     let h = hash.strip_prefix("sha256:").unwrap_or(hash);
-    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if h.len() == 64
+        && h.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(h)
     } else {
         Err(StoreError::BadHash(hash.to_string()))
@@ -141,7 +146,8 @@ impl Store {
     /// Reads a tree stored by [`Store::put_tree`]: `(path, file hex)` pairs in path order.
     pub fn get_tree(&self, content_hash: &str) -> Result<Vec<(String, String)>, StoreError> {
         let bytes = self.get(content_hash)?;
-        let text = String::from_utf8(bytes).map_err(|_| StoreError::BadTree(content_hash.into()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| StoreError::BadTree(content_hash.into()))?;
         text.lines()
             .map(|l| {
                 let (hex, path) = l
@@ -174,7 +180,10 @@ mod tests {
         // Idempotent.
         assert_eq!(store.put(b"hello").unwrap(), h);
         assert!(!store.has(&"0".repeat(64)));
-        assert!(matches!(store.get(&"0".repeat(64)), Err(StoreError::Missing { .. })));
+        assert!(matches!(
+            store.get(&"0".repeat(64)),
+            Err(StoreError::Missing { .. })
+        ));
         assert!(matches!(store.get("nope"), Err(StoreError::BadHash(_))));
     }
 

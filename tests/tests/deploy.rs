@@ -17,9 +17,17 @@ const AGENT: &str = "---\nname: ag\ndescription: An agent\n---\nrole\nmiddle\nen
 fn setup() -> (Env, PathBuf) {
     let env = Env::new();
     let src = env.path("src");
-    write(&src, "skills/alpha/SKILL.md", &skill_md("alpha", "The first."));
+    write(
+        &src,
+        "skills/alpha/SKILL.md",
+        &skill_md("alpha", "The first."),
+    );
     write(&src, "skills/alpha/notes.md", "a\nb\nc\n");
-    write(&src, "skills/beta/SKILL.md", &skill_md("beta", "The second."));
+    write(
+        &src,
+        "skills/beta/SKILL.md",
+        &skill_md("beta", "The second."),
+    );
     write(&src, "commands/cmd.md", CMD);
     write(&src, "agents/ag.md", AGENT);
     env.cmd().arg("add").arg(&src).assert().success();
@@ -84,15 +92,26 @@ fn every_drift_state_and_sync_brings_them_in_step() {
     assert_eq!(read(&claude.join("commands/cmd.md")), CMD);
     assert_eq!(read(&claude.join("agents/ag.md")), AGENT);
     let record = read(&claude.join(".skillmeat-deployed.toml"));
-    assert!(record.contains("content_hash = \"sha256:") && record.contains("deployed_at"), "{record}");
+    assert!(
+        record.contains("content_hash = \"sha256:") && record.contains("deployed_at"),
+        "{record}"
+    );
     assert!(states(&env, &project).iter().all(|(_, s)| s == "current"));
 
     // outdated: the collection moved.
     write(&coll(&env, "skills"), "alpha/notes.md", "a\nb\nc\nd\n");
     // modified: the project copy was edited.
-    write(&claude, "commands/cmd.md", &CMD.replace("line two", "line 2 (mine)"));
+    write(
+        &claude,
+        "commands/cmd.md",
+        &CMD.replace("line two", "line 2 (mine)"),
+    );
     // diverged: both, in different places.
-    write(&coll(&env, "agents"), "ag.md", &AGENT.replace("role", "ROLE"));
+    write(
+        &coll(&env, "agents"),
+        "ag.md",
+        &AGENT.replace("role", "ROLE"),
+    );
     write(&claude, "agents/ag.md", &AGENT.replace("end", "END"));
     // missing: the project copy is gone.
     std::fs::remove_dir_all(claude.join("skills/beta")).unwrap();
@@ -126,7 +145,10 @@ fn every_drift_state_and_sync_brings_them_in_step() {
     assert!(r["snapshot"].is_string(), "{r}");
     assert_eq!(read(&claude.join("skills/alpha/notes.md")), "a\nb\nc\nd\n");
     assert!(claude.join("skills/beta/SKILL.md").is_file());
-    assert_eq!(read(&claude.join("agents/ag.md")), AGENT.replace("role", "ROLE").replace("end", "END"));
+    assert_eq!(
+        read(&claude.join("agents/ag.md")),
+        AGENT.replace("role", "ROLE").replace("end", "END")
+    );
     assert_eq!(state_of(&env, &project, "alpha"), "current");
     assert_eq!(state_of(&env, &project, "beta"), "current");
     // The merged agent keeps a project edit the collection does not have yet.
@@ -144,14 +166,21 @@ fn every_drift_state_and_sync_brings_them_in_step() {
     let mut pulled = pulled;
     pulled.sort();
     assert_eq!(pulled, ["ag", "cmd"], "{r}");
-    assert_eq!(read(&coll(&env, "commands/cmd.md")), CMD.replace("line two", "line 2 (mine)"));
+    assert_eq!(
+        read(&coll(&env, "commands/cmd.md")),
+        CMD.replace("line two", "line 2 (mine)")
+    );
     assert!(read(&coll(&env, "agents/ag.md")).contains("END"));
     assert!(states(&env, &project).iter().all(|(_, s)| s == "current"));
     // The lock follows the pulled copies (alpha stays `modified`: the test edited its collection
     // copy by hand to make it move).
     let status = env.json(&["status"]);
     for a in status["artifacts"].as_array().unwrap() {
-        let want = if a["name"] == "alpha" { "modified" } else { "clean" };
+        let want = if a["name"] == "alpha" {
+            "modified"
+        } else {
+            "clean"
+        };
         assert_eq!(a["state"], want, "{status}");
     }
 }
@@ -159,18 +188,37 @@ fn every_drift_state_and_sync_brings_them_in_step() {
 #[test]
 fn conflicting_edits_leave_markers_and_are_reported() {
     let (env, project) = setup();
-    env.cmd().args(["deploy", "alpha", "--project", p(&project)]).assert().success();
-    write(&coll(&env, "skills"), "alpha/notes.md", "a\nfrom the collection\nc\n");
+    env.cmd()
+        .args(["deploy", "alpha", "--project", p(&project)])
+        .assert()
+        .success();
+    write(
+        &coll(&env, "skills"),
+        "alpha/notes.md",
+        "a\nfrom the collection\nc\n",
+    );
     let deployed = project.join(".claude/skills/alpha/notes.md");
     std::fs::write(&deployed, "a\nfrom the project\nc\n").unwrap();
     assert_eq!(state_of(&env, &project, "alpha"), "diverged");
     let r = env.json(&["sync", "--project", p(&project)]);
     let item = &r["items"][0];
     assert_eq!(item["action"], "conflicted", "{r}");
-    assert!(item["conflicts"][0].as_str().unwrap().starts_with("notes.md:"), "{r}");
+    assert!(
+        item["conflicts"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("notes.md:"),
+        "{r}"
+    );
     let text = read(&deployed);
-    assert!(text.contains("<<<<<<< project\nfrom the project\n"), "{text}");
-    assert!(text.contains("from the collection\n>>>>>>> collection\n"), "{text}");
+    assert!(
+        text.contains("<<<<<<< project\nfrom the project\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("from the collection\n>>>>>>> collection\n"),
+        "{text}"
+    );
     // The text form names the conflict too.
     write(&coll(&env, "skills"), "alpha/notes.md", "a\nagain\nc\n");
     std::fs::write(&deployed, "a\nproject again\nc\n").unwrap();
@@ -179,18 +227,30 @@ fn conflicting_edits_leave_markers_and_are_reported() {
         .assert()
         .success()
         .stdout(predicate::str::contains("CONFLICT"))
-        .stdout(predicate::str::contains("notes.md: both sides changed the same lines"));
+        .stdout(predicate::str::contains(
+            "notes.md: both sides changed the same lines",
+        ));
 }
 
 #[test]
 fn diff_shows_both_sides() {
     let (env, project) = setup();
-    env.cmd().args(["deploy", "cmd", "--project", p(&project)]).assert().success();
-    write(&project, ".claude/commands/cmd.md", &CMD.replace("line two", "line 2"));
+    env.cmd()
+        .args(["deploy", "cmd", "--project", p(&project)])
+        .assert()
+        .success();
+    write(
+        &project,
+        ".claude/commands/cmd.md",
+        &CMD.replace("line two", "line 2"),
+    );
     let r = env.json(&["diff", "cmd", "--project", p(&project)]);
     assert_eq!(r["state"], "modified");
     let d = r["files"][0]["diff"].as_str().unwrap();
-    assert!(d.contains("--- a/cmd.md") && d.contains("+++ b/cmd.md"), "{d}");
+    assert!(
+        d.contains("--- a/cmd.md") && d.contains("+++ b/cmd.md"),
+        "{d}"
+    );
     assert!(d.contains("-line two\n+line 2\n"), "{d}");
     env.cmd()
         .args(["diff", "nope", "--project", p(&project)])
@@ -202,7 +262,10 @@ fn diff_shows_both_sides() {
 #[test]
 fn edited_copies_and_foreign_files_are_refused_without_force() {
     let (env, project) = setup();
-    env.cmd().args(["deploy", "alpha", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["deploy", "alpha", "--project", p(&project)])
+        .assert()
+        .success();
     write(&project, ".claude/skills/alpha/notes.md", "my edit\n");
     // A file SkillMeat did not write stands where beta goes.
     write(&project, ".claude/skills/beta/SKILL.md", "hand written\n");
@@ -220,13 +283,33 @@ fn edited_copies_and_foreign_files_are_refused_without_force() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--force"));
-    let r = env.json(&["deploy", "alpha", "beta", "--force", "--project", p(&project)]);
-    assert!(r["items"].as_array().unwrap().iter().all(|i| i["action"] == "replaced"), "{r}");
-    assert_eq!(read(&project.join(".claude/skills/alpha/notes.md")), "a\nb\nc\n");
+    let r = env.json(&[
+        "deploy",
+        "alpha",
+        "beta",
+        "--force",
+        "--project",
+        p(&project),
+    ]);
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "replaced"),
+        "{r}"
+    );
+    assert_eq!(
+        read(&project.join(".claude/skills/alpha/notes.md")),
+        "a\nb\nc\n"
+    );
     // The replaced copies are in the snapshot taken first.
     let id = r["snapshot"].as_str().unwrap();
     let snap = read(&env.home().join(format!("snapshots/default/{id}.toml")));
-    assert!(snap.contains("[[saved]]") && snap.contains("skills/beta"), "{snap}");
+    assert!(
+        snap.contains("[[saved]]") && snap.contains("skills/beta"),
+        "{snap}"
+    );
 }
 
 #[test]
@@ -234,24 +317,45 @@ fn user_scope_and_the_agents_target() {
     let (env, project) = setup();
     let r = env.json(&["deploy", "alpha", "cmd", "--scope", "user"]);
     assert_eq!(r["scope"], "user");
-    assert!(env.user_home().join(".claude/skills/alpha/SKILL.md").is_file());
+    assert!(
+        env.user_home()
+            .join(".claude/skills/alpha/SKILL.md")
+            .is_file()
+    );
     assert!(env.user_home().join(".claude/commands/cmd.md").is_file());
     assert!(!project.join(".claude").exists());
-    let r = env.json(&["deploy", "--all", "--target", "agents", "--project", p(&project)]);
+    let r = env.json(&[
+        "deploy",
+        "--all",
+        "--target",
+        "agents",
+        "--project",
+        p(&project),
+    ]);
     let actions: Vec<(&str, &str)> = r["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| (i["name"].as_str().unwrap(), i["action"].as_str().unwrap()))
         .collect();
-    assert!(actions.contains(&("alpha", "deployed")) && actions.contains(&("cmd", "skipped")), "{actions:?}");
+    assert!(
+        actions.contains(&("alpha", "deployed")) && actions.contains(&("cmd", "skipped")),
+        "{actions:?}"
+    );
     assert!(project.join(".agents/skills/alpha/SKILL.md").is_file());
     assert!(!project.join(".agents/commands").exists());
     let d = env.json(&["drift", "--project", p(&project)]);
     assert_eq!(d["items"][0]["target"], "agents");
-    env.cmd().args(["undeploy", "--all", "--scope", "user"]).assert().success();
+    env.cmd()
+        .args(["undeploy", "--all", "--scope", "user"])
+        .assert()
+        .success();
     assert!(!env.user_home().join(".claude/skills/alpha").exists());
-    assert!(!env.user_home().join(".claude/.skillmeat-deployed.toml").exists());
+    assert!(
+        !env.user_home()
+            .join(".claude/.skillmeat-deployed.toml")
+            .exists()
+    );
 }
 
 #[test]
@@ -276,7 +380,10 @@ fn snapshot_create_list_restore() {
         .map(|s| s["reason"].as_str().unwrap())
         .collect();
     assert!(reasons.contains(&"before changes"), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.starts_with("before restore")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("before restore")),
+        "{reasons:?}"
+    );
     env.cmd()
         .args(["snapshot", "restore", "nope"])
         .assert()
@@ -294,8 +401,15 @@ fn hooks_merge_into_hand_written_settings_and_undeploy_byte_identical() {
     std::fs::write(&settings, &original).unwrap();
 
     let r = env.json(&["deploy", "auto-format", "--project", p(&project)]);
-    assert_eq!(r["items"][0]["settings"][0], "settings.json#/hooks/PostToolUse/0", "{r}");
-    assert!(project.join(".claude/hooks/auto-format/format.sh").is_file());
+    assert_eq!(
+        r["items"][0]["settings"][0], "settings.json#/hooks/PostToolUse/0",
+        "{r}"
+    );
+    assert!(
+        project
+            .join(".claude/hooks/auto-format/format.sh")
+            .is_file()
+    );
     let text = read(&settings);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
@@ -306,14 +420,29 @@ fn hooks_merge_into_hand_written_settings_and_undeploy_byte_identical() {
     assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash");
     assert_eq!(v["myTeamNote"], "keep me");
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["$schema", "permissions", "env", "hooks", "myTeamNote"]);
-    assert_eq!(std::fs::read(project.join(".claude/settings.json.skillmeat-backup")).unwrap(), original);
+    assert_eq!(
+        keys,
+        ["$schema", "permissions", "env", "hooks", "myTeamNote"]
+    );
+    assert_eq!(
+        std::fs::read(project.join(".claude/settings.json.skillmeat-backup")).unwrap(),
+        original
+    );
     let record = read(&project.join(".claude/.skillmeat-deployed.toml"));
-    assert!(record.contains("pointer = \"/hooks/PostToolUse/0\""), "{record}");
+    assert!(
+        record.contains("pointer = \"/hooks/PostToolUse/0\""),
+        "{record}"
+    );
 
     // Deploying another artifact leaves the hook alone; undeploying the hook restores bytes.
-    env.cmd().args(["deploy", "alpha", "--project", p(&project)]).assert().success();
-    env.cmd().args(["undeploy", "auto-format", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["deploy", "alpha", "--project", p(&project)])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["undeploy", "auto-format", "--project", p(&project)])
+        .assert()
+        .success();
     assert_eq!(std::fs::read(&settings).unwrap(), original);
     assert!(!project.join(".claude/hooks/auto-format").exists());
 
@@ -325,7 +454,10 @@ fn hooks_merge_into_hand_written_settings_and_undeploy_byte_identical() {
     let local = project.join(".claude/settings.local.json");
     assert!(read(&local).contains("auto-format/format.sh"));
     assert_eq!(std::fs::read(&settings).unwrap(), original);
-    env.cmd().args(["undeploy", "auto-format", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["undeploy", "auto-format", "--project", p(&project)])
+        .assert()
+        .success();
     assert!(!local.exists());
 }
 
@@ -335,7 +467,10 @@ fn undeploy_removes_only_owned_entries_when_the_user_edited_around_them() {
     add_hook(&env);
     let settings = project.join(".claude/settings.json");
     write(&project, ".claude/settings.json", "{\n  \"hooks\": {}\n}\n");
-    env.cmd().args(["deploy", "auto-format", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["deploy", "auto-format", "--project", p(&project)])
+        .assert()
+        .success();
     // The user adds their own entry after ours.
     let mut v: Value = serde_json::from_str(&read(&settings)).unwrap();
     v["hooks"]["PostToolUse"]
@@ -344,7 +479,10 @@ fn undeploy_removes_only_owned_entries_when_the_user_edited_around_them() {
         .push(serde_json::json!({"matcher": "Write", "hooks": [{"type": "command", "command": "mine.sh"}]}));
     v["model"] = "opus".into();
     std::fs::write(&settings, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    env.cmd().args(["undeploy", "auto-format", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["undeploy", "auto-format", "--project", p(&project)])
+        .assert()
+        .success();
     let after: Value = serde_json::from_str(&read(&settings)).unwrap();
     assert_eq!(
         after,
@@ -387,7 +525,11 @@ fn an_unowned_hook_with_the_same_identity_is_refused_unless_forced() {
         .assert()
         .success();
     let v: Value = serde_json::from_str(&read(&settings)).unwrap();
-    assert_eq!(v["hooks"]["PostToolUse"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(
+        v["hooks"]["PostToolUse"].as_array().unwrap().len(),
+        1,
+        "{v}"
+    );
 }
 
 #[test]
@@ -409,7 +551,10 @@ fn a_malformed_settings_file_is_refused_and_never_rewritten() {
 #[test]
 fn a_target_path_that_cannot_be_written_leaves_the_project_fully_old() {
     let (env, project) = setup();
-    env.cmd().args(["deploy", "--all", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["deploy", "--all", "--project", p(&project)])
+        .assert()
+        .success();
     // Every artifact moves on in the collection.
     write(&coll(&env, "skills"), "alpha/notes.md", "new\n");
     write(&coll(&env, "skills"), "beta/extra.md", "new\n");
@@ -424,12 +569,22 @@ fn a_target_path_that_cannot_be_written_leaves_the_project_fully_old() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("agents"));
-    assert_eq!(snapshot(&project), before, "a failed deploy changed the project");
+    assert_eq!(
+        snapshot(&project),
+        before,
+        "a failed deploy changed the project"
+    );
     // sync fails the same way and also leaves everything old.
-    env.cmd().args(["sync", "--project", p(&project)]).assert().code(1);
+    env.cmd()
+        .args(["sync", "--project", p(&project)])
+        .assert()
+        .code(1);
     assert_eq!(snapshot(&project), before);
     std::fs::remove_file(claude.join("agents")).unwrap();
-    env.cmd().args(["sync", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["sync", "--project", p(&project)])
+        .assert()
+        .success();
     assert!(states(&env, &project).iter().all(|(_, s)| s == "current"));
 }
 
@@ -438,12 +593,19 @@ fn a_deploy_killed_midway_leaves_the_old_state() {
     let env = Env::new();
     let src = env.path("src");
     for i in 0..12 {
-        write(&src, &format!("skills/s{i:02}/SKILL.md"), &skill_md(&format!("s{i:02}"), "One."));
+        write(
+            &src,
+            &format!("skills/s{i:02}/SKILL.md"),
+            &skill_md(&format!("s{i:02}"), "One."),
+        );
     }
     env.cmd().arg("add").arg(&src).assert().success();
     let project = env.path("proj");
     std::fs::create_dir_all(&project).unwrap();
-    env.cmd().args(["deploy", "--all", "--project", p(&project)]).assert().success();
+    env.cmd()
+        .args(["deploy", "--all", "--project", p(&project)])
+        .assert()
+        .success();
     for i in 0..12 {
         write(&coll(&env, "skills"), &format!("s{i:02}/more.md"), "v2\n");
     }
@@ -464,14 +626,21 @@ fn a_deploy_killed_midway_leaves_the_old_state() {
         std::fs::read_dir(&claude)
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".skillmeat-txn-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".skillmeat-txn-")
+            })
             .map(|e| std::fs::read_dir(e.path()).map(|r| r.count()).unwrap_or(0))
             .sum()
     };
     let mut waited = 0;
     while staged() < 5 {
         assert!(waited < 6000, "the deploy never staged five artifacts");
-        assert!(child.try_wait().unwrap().is_none(), "the deploy ended before pausing");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the deploy ended before pausing"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
         waited += 1;
     }
@@ -485,7 +654,17 @@ fn a_deploy_killed_midway_leaves_the_old_state() {
     let r = env.json(&["drift", "--project", p(&project)]);
     assert!(r["recovered"].as_array().unwrap().len() == 1, "{r}");
     assert_eq!(snapshot(&project), before);
-    assert!(r["items"].as_array().unwrap().iter().all(|i| i["state"] == "outdated"), "{r}");
-    env.cmd().args(["deploy", "--all", "--project", p(&project)]).assert().success();
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "outdated"),
+        "{r}"
+    );
+    env.cmd()
+        .args(["deploy", "--all", "--project", p(&project)])
+        .assert()
+        .success();
     assert!(states(&env, &project).iter().all(|(_, s)| s == "current"));
 }

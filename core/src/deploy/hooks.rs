@@ -147,10 +147,9 @@ pub fn read_groups(hooks_json: &Path, root_expr: &str) -> Result<Vec<Group>, Dep
         col: 1,
         message: message.into(),
     };
-    let events = v
-        .get("hooks")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad("it needs a top-level \"hooks\" object of event → array of {matcher, hooks}"))?;
+    let events = v.get("hooks").and_then(Value::as_object).ok_or_else(|| {
+        bad("it needs a top-level \"hooks\" object of event → array of {matcher, hooks}")
+    })?;
     let mut out = Vec::new();
     for (event, groups) in events {
         let arr = groups
@@ -225,13 +224,20 @@ pub fn clashes(doc: &SettingsDoc, groups: &[Group], owned: &[Value]) -> Vec<Stri
             if owned.contains(existing) || existing.get("matcher") != g.get("matcher") {
                 continue;
             }
-            for h in existing.get("hooks").and_then(Value::as_array).into_iter().flatten() {
+            for h in existing
+                .get("hooks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let id = hook_id(h);
                 if ids.contains(&id) {
                     out.push(format!(
                         "{} already has a {event} hook `{}`{} that SkillMeat did not write",
                         doc.path.display(),
-                        id.as_str().map(str::to_string).unwrap_or_else(|| id.to_string()),
+                        id.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| id.to_string()),
                         g.get("matcher")
                             .and_then(Value::as_str)
                             .map(|m| format!(" for matcher `{m}`"))
@@ -264,7 +270,11 @@ pub fn remove_clashing(doc: &mut SettingsDoc, groups: &[Group], owned: &[Value])
             }
         }
         arr.retain(|e| {
-            owned.contains(e) || !e.get("hooks").and_then(Value::as_array).is_some_and(Vec::is_empty)
+            owned.contains(e)
+                || !e
+                    .get("hooks")
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty)
         });
     }
     prune(doc);
@@ -353,18 +363,15 @@ fn prune(doc: &mut SettingsDoc) {
 /// back to what they hold (byte-identical undeploy), `None` (delete) when the file did not
 /// exist before SkillMeat and is now empty, else the re-rendered JSON.
 pub fn bytes_after(doc: &SettingsDoc, pristine: Option<&Option<Vec<u8>>>) -> Option<Vec<u8>> {
+    let same = |b: &[u8]| {
+        serde_json::from_slice::<Value>(b).ok() == Some(Value::Object(doc.value.clone()))
+    };
     match pristine {
-        Some(Some(p)) => {
-            if serde_json::from_slice::<Value>(p).ok() == Some(Value::Object(doc.value.clone())) {
-                return Some(p.clone());
-            }
-        }
+        Some(Some(p)) if same(p) => return Some(p.clone()),
         Some(None) if doc.value.is_empty() => return None,
         _ => {}
     }
-    if doc.original.as_ref().is_some_and(|o| {
-        serde_json::from_slice::<Value>(o).ok() == Some(Value::Object(doc.value.clone()))
-    }) {
+    if doc.original.as_deref().is_some_and(same) {
         return doc.original.clone();
     }
     Some(doc.render())
@@ -414,7 +421,10 @@ mod tests {
         let mut again = doc.clone();
         again.original = Some(written);
         assert!(remove(&mut again, &owned).is_empty());
-        assert_eq!(bytes_after(&again, pristine.as_ref()).unwrap(), HAND.as_bytes());
+        assert_eq!(
+            bytes_after(&again, pristine.as_ref()).unwrap(),
+            HAND.as_bytes()
+        );
     }
 
     #[test]

@@ -75,7 +75,9 @@ pub fn merge(base: &Files, project: &Files, collection: &Files) -> Merged {
         }
         match (pb, cb) {
             (Some(pv), Some(cv)) if is_text(pv) && is_text(cv) && bb.is_none_or(is_text) => {
-                let base_text = bb.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+                let base_text = bb
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
+                    .unwrap_or_default();
                 let pt = String::from_utf8_lossy(pv);
                 let ct = String::from_utf8_lossy(cv);
                 let exec = p.map(|x| x.1).unwrap_or(false) || c.map(|x| x.1).unwrap_or(false);
@@ -84,7 +86,8 @@ pub fn merge(base: &Files, project: &Files, collection: &Files) -> Merged {
                         out.files.insert(path.clone(), (m.into_bytes(), exec));
                     }
                     Err(m) => {
-                        out.files.insert(path.clone(), (relabel(&m).into_bytes(), exec));
+                        out.files
+                            .insert(path.clone(), (relabel(&m).into_bytes(), exec));
                         out.conflicts.push(format!(
                             "{path}: both sides changed the same lines; conflict markers were left in the file"
                         ));
@@ -92,19 +95,22 @@ pub fn merge(base: &Files, project: &Files, collection: &Files) -> Merged {
                 }
             }
             (Some(_), Some(_)) => {
-                out.files.insert(path.clone(), p.cloned().expect("project side"));
+                out.files
+                    .insert(path.clone(), p.cloned().expect("project side"));
                 out.conflicts.push(format!(
                     "{path}: a binary file changed on both sides; the project's copy was kept"
                 ));
             }
             (Some(_), None) => {
-                out.files.insert(path.clone(), p.cloned().expect("project side"));
+                out.files
+                    .insert(path.clone(), p.cloned().expect("project side"));
                 out.conflicts.push(format!(
                     "{path}: deleted in the collection but edited in the project; the project's copy was kept"
                 ));
             }
             (None, Some(_)) => {
-                out.files.insert(path.clone(), c.cloned().expect("collection side"));
+                out.files
+                    .insert(path.clone(), c.cloned().expect("collection side"));
                 out.conflicts.push(format!(
                     "{path}: deleted in the project but changed in the collection; the collection's copy was restored"
                 ));
@@ -168,8 +174,16 @@ mod tests {
 
     #[test]
     fn diff_is_unified() {
-        let d = unified("collection/x", Some(b"a\nb\n"), "project/x", Some(b"a\nc\n"));
-        assert!(d.contains("--- collection/x") && d.contains("+++ project/x"), "{d}");
+        let d = unified(
+            "collection/x",
+            Some(b"a\nb\n"),
+            "project/x",
+            Some(b"a\nc\n"),
+        );
+        assert!(
+            d.contains("--- collection/x") && d.contains("+++ project/x"),
+            "{d}"
+        );
         assert!(d.contains("-b\n+c\n"), "{d}");
     }
 }

@@ -203,14 +203,22 @@ impl Place {
 
 /// Copies an artifact to `dst` (a folder, or one file), putting each file's bytes into the
 /// store as it goes; returns the content hash (its tree stored too) and the files.
-fn stage_copy(store: &Store, src: &Path, dst: &Path) -> Result<(String, Vec<FileEntry>), DeployError> {
+fn stage_copy(
+    store: &Store,
+    src: &Path,
+    dst: &Path,
+) -> Result<(String, Vec<FileEntry>), DeployError> {
     let files = list_files(src)?;
     let single = fs::symlink_metadata(src).is_ok_and(|m| m.is_file());
     let mut entries = Vec::with_capacity(files.len());
     for (rel, path) in files {
         let bytes = fs::read(&path).map_err(|e| DeployError::io(&path, e))?;
         let exec = is_executable(&path);
-        let target = if single { dst.to_path_buf() } else { dst.join(&rel) };
+        let target = if single {
+            dst.to_path_buf()
+        } else {
+            dst.join(&rel)
+        };
         write_file(&target, &bytes, exec)?;
         use sha2::Digest;
         let hex = to_hex(&sha2::Sha256::digest(&bytes));
@@ -229,10 +237,19 @@ fn stage_copy(store: &Store, src: &Path, dst: &Path) -> Result<(String, Vec<File
 }
 
 /// Writes merged files to `dst`, storing them; returns the content hash.
-fn stage_files(store: &Store, files: &Files, dst: &Path, single: bool) -> Result<String, DeployError> {
+fn stage_files(
+    store: &Store,
+    files: &Files,
+    dst: &Path,
+    single: bool,
+) -> Result<String, DeployError> {
     let mut entries = Vec::new();
     for (rel, (bytes, exec)) in files {
-        let target = if single { dst.to_path_buf() } else { dst.join(rel) };
+        let target = if single {
+            dst.to_path_buf()
+        } else {
+            dst.join(rel)
+        };
         write_file(&target, bytes, *exec)?;
         entries.push(FileEntry {
             path: rel.clone(),
@@ -315,9 +332,7 @@ fn hash_opt(p: &Path) -> Result<Option<String>, HashError> {
         Ok((h, _)) => Ok(Some(h)),
         Err(HashError::Missing { .. }) => Ok(None),
         // A file where a folder of the path should be: the copy is not there.
-        Err(HashError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::NotADirectory =>
-        {
+        Err(HashError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotADirectory => {
             Ok(None)
         }
         Err(e) => Err(e),
@@ -482,7 +497,9 @@ impl Colls {
 
 /// The state of a deployed artifact (DESIGN.md §4.2), from three hashes: the record's (base),
 /// the collection copy's and the deployed copy's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DriftState {
     /// All three agree (or both sides made the same change).
@@ -906,7 +923,12 @@ pub fn deploy(
 
     let total = plans
         .iter()
-        .filter(|(_, p)| matches!(p.action, DeployAction::Deployed | DeployAction::Updated | DeployAction::Replaced))
+        .filter(|(_, p)| {
+            matches!(
+                p.action,
+                DeployAction::Deployed | DeployAction::Updated | DeployAction::Replaced
+            )
+        })
         .count();
     progress.start(total as u64, "deploying");
     let staged_count = AtomicUsize::new(0);
@@ -916,11 +938,20 @@ pub fn deploy(
         .zip(records.into_iter().zip(settings_edits))
         .enumerate()
     {
-        let mine: Vec<&DeployPlan> = plans.iter().filter(|(i, _)| *i == ri).map(|(_, p)| p).collect();
+        let mine: Vec<&DeployPlan> = plans
+            .iter()
+            .filter(|(i, _)| *i == ri)
+            .map(|(_, p)| p)
+            .collect();
         let mut t = Txn::begin(&r.root)?;
         let to_stage: Vec<(&DeployPlan, PathBuf)> = mine
             .iter()
-            .filter(|p| matches!(p.action, DeployAction::Deployed | DeployAction::Updated | DeployAction::Replaced))
+            .filter(|p| {
+                matches!(
+                    p.action,
+                    DeployAction::Deployed | DeployAction::Updated | DeployAction::Replaced
+                )
+            })
             .map(|p| (*p, t.stage_path()))
             .collect();
         let stage = |(p, dst): &(&DeployPlan, PathBuf)| -> Result<String, DeployError> {
@@ -974,7 +1005,10 @@ pub fn deploy(
                 }
                 owned = hooks::add(doc, file, &groups);
             }
-            it.settings = owned.iter().map(|e| format!("{}#{}", e.file, e.pointer)).collect();
+            it.settings = owned
+                .iter()
+                .map(|e| format!("{}#{}", e.file, e.pointer))
+                .collect();
             it.content_hash = Some(hash.clone());
             record.upsert(Deployed {
                 kind: p.entry.kind,
@@ -991,10 +1025,15 @@ pub fn deploy(
             });
             report.items.push(it);
         }
-        report.backups.extend(edit.finish(&mut record, &store, Some(&mut t))?);
+        report
+            .backups
+            .extend(edit.finish(&mut record, &store, Some(&mut t))?);
         record.record.txn = t.id.clone();
         record.record.updated = Some(now.clone());
-        t.commit(&Record::path_in(&r.root), Some(record.render().into_bytes()))?;
+        t.commit(
+            &Record::path_in(&r.root),
+            Some(record.render().into_bytes()),
+        )?;
     }
     progress.finish();
     Ok(report)
@@ -1053,7 +1092,8 @@ fn plan_one(
         }
     };
     if save && force {
-        message = message.map(|m| format!("{m}; replaced (--force), the edited copy is in the snapshot"));
+        message =
+            message.map(|m| format!("{m}; replaced (--force), the edited copy is in the snapshot"));
     }
     Ok(DeployPlan {
         entry: e.clone(),
@@ -1188,7 +1228,10 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                     0 if roots.len() > 1 => {}
                     0 => {
                         return Err(DeployError::NotDeployed {
-                            kind: req.kind.map(|k| k.to_string()).unwrap_or_else(|| "artifact".into()),
+                            kind: req
+                                .kind
+                                .map(|k| k.to_string())
+                                .unwrap_or_else(|| "artifact".into()),
                             name: n.clone(),
                             root: r.root.clone(),
                         });
@@ -1198,7 +1241,11 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                         return Err(DeployError::Refused(format!(
                             "`{n}` names more than one deployed artifact in {} ({}); pass --kind to say which",
                             r.root.display(),
-                            found.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>().join(", ")
+                            found
+                                .iter()
+                                .map(|d| d.kind.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )));
                     }
                 }
@@ -1211,7 +1258,10 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             let now = hash_opt(&dest)?;
             let edited = now.as_deref().is_some_and(|h| h != d.content_hash);
             if edited && !req.force {
-                refusals.push(format!("{} was edited since it was deployed", dest.display()));
+                refusals.push(format!(
+                    "{} was edited since it was deployed",
+                    dest.display()
+                ));
             }
             items.push((d, dest, edited));
         }
@@ -1223,7 +1273,8 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             refusals.join("; ")
         )));
     }
-    if !req.all && work.iter().all(|(_, _, items)| items.is_empty())
+    if !req.all
+        && work.iter().all(|(_, _, items)| items.is_empty())
         && let (Some(n), Some(r)) = (req.names.first(), roots.first())
     {
         return Err(DeployError::NotDeployed {
@@ -1257,7 +1308,11 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
         if items.is_empty() {
             continue;
         }
-        let mut t = if req.dry_run { None } else { Some(Txn::begin(&r.root)?) };
+        let mut t = if req.dry_run {
+            None
+        } else {
+            Some(Txn::begin(&r.root)?)
+        };
         let mut edit = SettingsEdit::new(&r.root);
         for (d, dest, _) in items {
             let mut settings = Vec::new();
@@ -1285,7 +1340,9 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                 message,
             });
         }
-        report.backups.extend(edit.finish(&mut record, &store, t.as_mut())?);
+        report
+            .backups
+            .extend(edit.finish(&mut record, &store, t.as_mut())?);
         if let Some(t) = t {
             record.record.txn = t.id.clone();
             record.record.updated = Some(Timestamp::now());
@@ -1385,7 +1442,11 @@ pub struct SyncReport {
 }
 
 /// Brings deployed copies in step with the collection (or, with `pull`, the other way).
-pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<SyncReport, DeployError> {
+pub fn sync(
+    home: &Home,
+    req: SyncRequest,
+    progress: &dyn Progress,
+) -> Result<SyncReport, DeployError> {
     let (project, roots) = req.place.roots(true)?;
     let _lock = home.lock()?;
     let store = Store::open(home);
@@ -1453,7 +1514,9 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
         decided.push((r, record, v));
     }
     let acting = |a: SyncAction| !matches!(a, SyncAction::Unchanged | SyncAction::Kept);
-    let any = decided.iter().any(|(_, _, v)| v.iter().any(|(_, a, _)| acting(*a)));
+    let any = decided
+        .iter()
+        .any(|(_, _, v)| v.iter().any(|(_, a, _)| acting(*a)));
     if req.dry_run || !any {
         for (r, _, v) in decided {
             for (a, act, msg) in v {
@@ -1471,19 +1534,31 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
         .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = decided
         .iter()
-        .flat_map(|(_, _, v)| v.iter().filter(|(_, a, _)| acting(*a)).map(|(a, _, _)| a.d.collection.clone()))
+        .flat_map(|(_, _, v)| {
+            v.iter()
+                .filter(|(_, a, _)| acting(*a))
+                .map(|(a, _, _)| a.d.collection.clone())
+        })
         .collect();
     report.snapshot = snapshot_before(
         home,
         &mut colls,
         &names,
-        if req.pull { "before sync --pull" } else { "before sync" },
+        if req.pull {
+            "before sync --pull"
+        } else {
+            "before sync"
+        },
         saved,
     )?;
     if req.pull {
         return pull(home, &store, decided, report);
     }
-    let total = decided.iter().flat_map(|(_, _, v)| v).filter(|(_, a, _)| acting(*a)).count();
+    let total = decided
+        .iter()
+        .flat_map(|(_, _, v)| v)
+        .filter(|(_, a, _)| acting(*a))
+        .count();
     progress.start(total as u64, "syncing");
     let now = Timestamp::now();
     for (r, mut record, v) in decided {
@@ -1499,7 +1574,10 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
             .par_iter()
             .map(|(i, dst)| {
                 let (a, act, _) = &v[*i];
-                let src = a.src.as_ref().expect("only artifacts with a collection copy act");
+                let src = a
+                    .src
+                    .as_ref()
+                    .expect("only artifacts with a collection copy act");
                 let res = if *act == SyncAction::Merged {
                     let base = base_files(&store, &a.d.content_hash)?;
                     let proj = read_files(&a.dest)?;
@@ -1538,7 +1616,11 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
             let mut d = a.d.clone();
             let mut msg = msg;
             if d.kind == ArtifactKind::Hook && r.target.settings_hooks {
-                let hooks_json = if d.kind.is_dir() { dst.join("hooks.json") } else { dst.clone() };
+                let hooks_json = if d.kind.is_dir() {
+                    dst.join("hooks.json")
+                } else {
+                    dst.clone()
+                };
                 match hooks::read_groups(&hooks_json, &format!("{}{}", r.hook_prefix, d.path)) {
                     Ok(groups) => {
                         let file = d
@@ -1561,16 +1643,27 @@ pub fn sync(home: &Home, req: SyncRequest, progress: &dyn Progress) -> Result<Sy
             record.upsert(d);
             report.items.push(sync_item(r, &a, act, msg, conflicts));
         }
-        report.backups.extend(edit.finish(&mut record, &store, Some(&mut t))?);
+        report
+            .backups
+            .extend(edit.finish(&mut record, &store, Some(&mut t))?);
         record.record.txn = t.id.clone();
         record.record.updated = Some(now.clone());
-        t.commit(&Record::path_in(&r.root), Some(record.render().into_bytes()))?;
+        t.commit(
+            &Record::path_in(&r.root),
+            Some(record.render().into_bytes()),
+        )?;
     }
     progress.finish();
     Ok(report)
 }
 
-fn sync_item(r: &Root, a: &Assessed, action: SyncAction, message: Option<String>, conflicts: Vec<String>) -> SyncItem {
+fn sync_item(
+    r: &Root,
+    a: &Assessed,
+    action: SyncAction,
+    message: Option<String>,
+    conflicts: Vec<String>,
+) -> SyncItem {
     SyncItem {
         kind: a.d.kind,
         name: a.d.name.clone(),
@@ -1583,20 +1676,30 @@ fn sync_item(r: &Root, a: &Assessed, action: SyncAction, message: Option<String>
     }
 }
 
-type Decided<'a> = Vec<(&'a Root, Record, Vec<(Assessed, SyncAction, Option<String>)>)>;
+type Decided<'a> = Vec<(
+    &'a Root,
+    Record,
+    Vec<(Assessed, SyncAction, Option<String>)>,
+)>;
 
 /// `sync --pull`: copies edited deployed copies into their collections (lock hashes updated),
 /// then moves each record's base to the pulled hash.
-fn pull(home: &Home, store: &Store, decided: Decided<'_>, mut report: SyncReport) -> Result<SyncReport, DeployError> {
+fn pull(
+    home: &Home,
+    store: &Store,
+    decided: Decided<'_>,
+    mut report: SyncReport,
+) -> Result<SyncReport, DeployError> {
     // Group pulls by collection; one all-or-nothing collection write each.
     let mut by_coll: BTreeMap<String, Vec<(PathBuf, ArtifactKind, String)>> = BTreeMap::new();
     for (_, _, v) in &decided {
         for (a, act, _) in v {
             if *act == SyncAction::Pulled {
-                by_coll
-                    .entry(a.d.collection.clone())
-                    .or_default()
-                    .push((a.dest.clone(), a.d.kind, a.d.name.clone()));
+                by_coll.entry(a.d.collection.clone()).or_default().push((
+                    a.dest.clone(),
+                    a.d.kind,
+                    a.d.name.clone(),
+                ));
             }
         }
     }
@@ -1610,15 +1713,13 @@ fn pull(home: &Home, store: &Store, decided: Decided<'_>, mut report: SyncReport
         let mut moves = Vec::new();
         let mut removals = Vec::new();
         for (i, (dest, kind, aname)) in items.iter().enumerate() {
-            let entry = coll
-                .manifest
-                .find(*kind, aname)
-                .cloned()
-                .ok_or_else(|| CollectionError::ArtifactNotFound {
+            let entry = coll.manifest.find(*kind, aname).cloned().ok_or_else(|| {
+                CollectionError::ArtifactNotFound {
                     name: aname.clone(),
                     collection: name.clone(),
                     hint: String::new(),
-                })?;
+                }
+            })?;
             let target = coll.artifact_path(&entry)?;
             let dst = staging.path().join(i.to_string());
             let (hash, _) = stage_copy(store, dest, &dst)?;
@@ -1666,7 +1767,10 @@ fn pull(home: &Home, store: &Store, decided: Decided<'_>, mut report: SyncReport
             let t = Txn::begin(&r.root)?;
             record.record.txn = t.id.clone();
             record.record.updated = Some(now.clone());
-            t.commit(&Record::path_in(&r.root), Some(record.render().into_bytes()))?;
+            t.commit(
+                &Record::path_in(&r.root),
+                Some(record.render().into_bytes()),
+            )?;
         }
     }
     Ok(report)
@@ -1752,7 +1856,11 @@ pub fn diff(home: &Home, req: DiffRequest) -> Result<DiffReport, DeployError> {
             Some(p) if p.exists() => read_files(p)?,
             _ => Files::new(),
         };
-        let proj = if a.dest.exists() { read_files(&a.dest)? } else { Files::new() };
+        let proj = if a.dest.exists() {
+            read_files(&a.dest)?
+        } else {
+            Files::new()
+        };
         let mut files = Vec::new();
         let mut paths: Vec<&String> = coll.keys().chain(proj.keys()).collect();
         paths.sort();
@@ -1785,7 +1893,10 @@ pub fn diff(home: &Home, req: DiffRequest) -> Result<DiffReport, DeployError> {
         });
     }
     Err(DeployError::NotDeployed {
-        kind: req.kind.map(|k| k.to_string()).unwrap_or_else(|| "artifact".into()),
+        kind: req
+            .kind
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "artifact".into()),
         name: req.name,
         root: roots
             .first()

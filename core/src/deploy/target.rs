@@ -79,7 +79,11 @@ pub fn find(name: &str) -> Option<&'static Target> {
 
 /// The names of every target, for messages.
 pub fn names() -> String {
-    TARGETS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+    TARGETS
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Target {
@@ -125,7 +129,10 @@ mod tests {
     fn table_is_consistent() {
         assert_eq!(TARGETS[0].name, DEFAULT_TARGET);
         let c = find("claude").unwrap();
-        assert_eq!(c.rel_path(ArtifactKind::Command, "x").unwrap(), "commands/x.md");
+        assert_eq!(
+            c.rel_path(ArtifactKind::Command, "x").unwrap(),
+            "commands/x.md"
+        );
         assert_eq!(c.rel_path(ArtifactKind::Hook, "h").unwrap(), "hooks/h");
         let a = find("agents").unwrap();
         assert_eq!(a.rel_path(ArtifactKind::Skill, "s").unwrap(), "skills/s");

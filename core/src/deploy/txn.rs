@@ -128,7 +128,11 @@ impl Txn {
 
     /// Commits: moves, file writes, and last the record (`None` removes it). Any failure undoes
     /// everything done so far and returns the error.
-    pub fn commit(mut self, record: &Path, record_bytes: Option<Vec<u8>>) -> Result<(), DeployError> {
+    pub fn commit(
+        mut self,
+        record: &Path,
+        record_bytes: Option<Vec<u8>>,
+    ) -> Result<(), DeployError> {
         let mut files = Vec::new();
         let mut writes = std::mem::take(&mut self.writes);
         writes.retain(|(d, _)| d != record);
@@ -199,7 +203,11 @@ impl Drop for Txn {
     }
 }
 
-fn apply(dir: &Path, j: &Journal, writes: &[(PathBuf, Option<Vec<u8>>)]) -> Result<(), DeployError> {
+fn apply(
+    dir: &Path,
+    j: &Journal,
+    writes: &[(PathBuf, Option<Vec<u8>>)],
+) -> Result<(), DeployError> {
     for m in &j.moves {
         if exists(&m.dest) {
             fs::rename(&m.dest, dir.join(&m.old)).map_err(|e| io(&m.dest, e))?;
@@ -337,8 +345,14 @@ mod tests {
         t.replace(root.join("skills/deep/b"), Some(b));
         t.write(root.join("settings.json"), Some(b"{\"x\":1}".to_vec()));
         t.commit(&root.join("rec"), Some(b"r".to_vec())).unwrap();
-        assert_eq!(fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(), "new a");
-        assert_eq!(fs::read_to_string(root.join("skills/deep/b/SKILL.md")).unwrap(), "new b");
+        assert_eq!(
+            fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(),
+            "new a"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("skills/deep/b/SKILL.md")).unwrap(),
+            "new b"
+        );
         assert_eq!(fs::read_to_string(root.join("rec")).unwrap(), "r");
         let left: Vec<_> = fs::read_dir(&root)
             .unwrap()
@@ -367,8 +381,14 @@ mod tests {
         t.write(root.join("settings.json"), Some(b"{\"x\":1}".to_vec()));
         assert!(t.commit(&root.join("rec"), Some(b"r".to_vec())).is_err());
         fs::set_permissions(root.join("commands"), fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(), "old a");
-        assert_eq!(fs::read_to_string(root.join("settings.json")).unwrap(), "{}");
+        assert_eq!(
+            fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(),
+            "old a"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("settings.json")).unwrap(),
+            "{}"
+        );
         assert!(!root.join("rec").exists());
     }
 
@@ -398,7 +418,10 @@ mod tests {
         fs::write(dir.join(JOURNAL), serde_json::to_vec(&j).unwrap()).unwrap();
         let notes = recover(&root);
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert_eq!(fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(), "old a");
+        assert_eq!(
+            fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(),
+            "old a"
+        );
         assert!(!dir.exists());
     }
 }
