@@ -351,6 +351,8 @@ fn user_scope_and_the_agents_target() {
         .assert()
         .success();
     assert!(!env.user_home().join(".claude/skills/alpha").exists());
+    // Kind folders SkillMeat emptied go too.
+    assert!(!env.user_home().join(".claude/skills").exists());
     assert!(
         !env.user_home()
             .join(".claude/.skillmeat-deployed.toml")

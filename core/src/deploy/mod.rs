@@ -1198,6 +1198,18 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
         return Err(DeployError::NothingSelected("undeploy"));
     }
     let (project, roots) = req.place.roots(true)?;
+    if roots.is_empty()
+        && let Some(n) = req.names.first()
+    {
+        return Err(DeployError::NotDeployed {
+            kind: req
+                .kind
+                .map(|k| k.to_string())
+                .unwrap_or_else(|| "artifact".into()),
+            name: n.clone(),
+            root: project.join(TARGETS[0].folder),
+        });
+    }
     let _lock = home.lock()?;
     let store = Store::open(home);
     let mut colls = Colls::new(home);
@@ -1314,6 +1326,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             Some(Txn::begin(&r.root)?)
         };
         let mut edit = SettingsEdit::new(&r.root);
+        let mut parents = Vec::new();
         for (d, dest, _) in items {
             let mut settings = Vec::new();
             let mut message = None;
@@ -1329,6 +1342,9 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             }
             if let Some(t) = t.as_mut() {
                 t.replace(dest.clone(), None);
+            }
+            if let Some(parent) = dest.parent() {
+                parents.push(parent.to_path_buf());
             }
             record.remove(d.kind, &d.name);
             report.items.push(UndeployItem {
@@ -1352,6 +1368,16 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                 Some(record.render().into_bytes())
             };
             t.commit(&Record::path_in(&r.root), bytes)?;
+            // Kind folders (`skills/`, `commands/`, …) left empty go too; never the target
+            // folder itself.
+            parents.sort();
+            parents.dedup();
+            for p in parents.iter().rev() {
+                let mut d = p.as_path();
+                while d != r.root && d.starts_with(&r.root) && fs::remove_dir(d).is_ok() {
+                    d = d.parent().unwrap_or(&r.root);
+                }
+            }
         }
     }
     Ok(report)
