@@ -1936,6 +1936,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_types_have_schemas_and_requests_take_minimal_json() {
+        for schema in [
+            schemars::schema_for!(DeployRequest),
+            schemars::schema_for!(DeployReport),
+            schemars::schema_for!(UndeployRequest),
+            schemars::schema_for!(UndeployReport),
+            schemars::schema_for!(DriftRequest),
+            schemars::schema_for!(DriftReport),
+            schemars::schema_for!(SyncRequest),
+            schemars::schema_for!(SyncReport),
+            schemars::schema_for!(DiffRequest),
+            schemars::schema_for!(DiffReport),
+            schemars::schema_for!(Record),
+        ] {
+            let v = serde_json::to_value(&schema).unwrap();
+            assert!(
+                v.get("properties").is_some() || v.get("$defs").is_some(),
+                "{v}"
+            );
+        }
+        let d = serde_json::to_value(schemars::schema_for!(DeployRequest)).unwrap();
+        assert!(
+            d["properties"]["project"].is_object(),
+            "flattened place: {d}"
+        );
+        let r: DeployRequest = serde_json::from_str(
+            r#"{"names": ["code-review"], "project": "/p", "scope": "user", "targets": ["agents"]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.place.scope, Scope::User);
+        assert_eq!(r.place.targets, ["agents"]);
+        let s: SyncRequest = serde_json::from_str("{}").unwrap();
+        assert!(!s.pull && s.place.project.is_none());
+        let _: DriftRequest = serde_json::from_str("{}").unwrap();
+    }
+
+    #[test]
     fn states_follow_the_three_hashes() {
         use DriftState::*;
         assert_eq!(state_of("b", Some("b"), Some("b")), Current);

@@ -362,16 +362,11 @@ mod tests {
         assert!(left.is_empty());
     }
 
-    #[cfg(unix)]
     #[test]
     fn failure_midway_rolls_everything_back() {
-        use std::os::unix::fs::PermissionsExt;
         let (_d, root) = setup();
-        fs::create_dir_all(root.join("commands")).unwrap();
-        fs::set_permissions(root.join("commands"), fs::Permissions::from_mode(0o555)).unwrap();
-        if fs::write(root.join("commands/probe"), "x").is_ok() {
-            return; // running as root: permissions are not enforced
-        }
+        // A file where the `commands` folder must be: the second move fails (even as root).
+        fs::write(root.join("commands"), "not a folder").unwrap();
         let mut t = Txn::begin(&root).unwrap();
         let a = stage(&mut t, "new a");
         let c = t.stage_path();
@@ -380,7 +375,6 @@ mod tests {
         t.replace(root.join("commands/c.md"), Some(c));
         t.write(root.join("settings.json"), Some(b"{\"x\":1}".to_vec()));
         assert!(t.commit(&root.join("rec"), Some(b"r".to_vec())).is_err());
-        fs::set_permissions(root.join("commands"), fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(
             fs::read_to_string(root.join("skills/a/SKILL.md")).unwrap(),
             "old a"
@@ -389,7 +383,17 @@ mod tests {
             fs::read_to_string(root.join("settings.json")).unwrap(),
             "{}"
         );
+        assert_eq!(
+            fs::read_to_string(root.join("commands")).unwrap(),
+            "not a folder"
+        );
         assert!(!root.join("rec").exists());
+        let left = fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .filter(|e| is_staging(&e.file_name().to_string_lossy()))
+            .count();
+        assert_eq!(left, 0);
     }
 
     #[test]
