@@ -159,6 +159,9 @@ pub enum SnapshotCmd {
     Restore {
         /// The snapshot id (see `snapshot list`)
         id: String,
+        /// Put back only the edited deployed copies the snapshot saved; leave the collection
+        #[arg(long)]
+        copies: bool,
     },
 }
 
@@ -304,9 +307,15 @@ pub fn run(
                 print_snapshot(&p, &r)
             }
             SnapshotCmd::List => print_snapshots(&p, &snapshot::list(home, collection.as_deref())?),
-            SnapshotCmd::Restore { id } => {
-                let r =
-                    snapshot::restore(home, snapshot::SnapshotRestoreRequest { collection, id })?;
+            SnapshotCmd::Restore { id, copies } => {
+                let r = snapshot::restore(
+                    home,
+                    snapshot::SnapshotRestoreRequest {
+                        collection,
+                        id,
+                        copies,
+                    },
+                )?;
                 print_restore(&p, &r)
             }
         },
@@ -576,6 +585,23 @@ fn print_snapshots(p: &Printer, r: &SnapshotListReport) -> Result<()> {
 fn print_restore(p: &Printer, r: &SnapshotRestoreReport) -> Result<()> {
     if p.json(r)? {
         return Ok(());
+    }
+    if !r.copies.is_empty() {
+        p.say(&format!(
+            "Put back {} saved in snapshot {}; the state before is snapshot {}",
+            match r.copies.len() {
+                1 => "1 deployed copy".to_string(),
+                n => format!("{n} deployed copies"),
+            },
+            r.id,
+            r.before
+        ))?;
+        let lines: Vec<String> = r
+            .copies
+            .iter()
+            .map(|c| format!("  {}", c.display()))
+            .collect();
+        return p.lines(&lines);
     }
     p.say(&format!(
         "Restored `{}` to snapshot {} ({}); the state before is snapshot {}",

@@ -170,6 +170,10 @@ pub struct SnapshotRestoreRequest {
     pub collection: Option<String>,
     /// The snapshot id (as `snapshot list` shows it).
     pub id: String,
+    /// Put back only the deployed copies the snapshot saved (`[[saved]]`: edited copies a
+    /// deploy, sync or undeploy replaced), leaving the collection as it is.
+    #[serde(default)]
+    pub copies: bool,
 }
 
 /// What `snapshot restore` did.
@@ -183,6 +187,9 @@ pub struct SnapshotRestoreReport {
     pub artifacts: usize,
     /// The snapshot taken of the state before the restore (to undo it).
     pub before: String,
+    /// Deployed copies put back (with `copies`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<PathBuf>,
 }
 
 fn dir_of(home: &Home, collection: &str) -> PathBuf {
@@ -384,6 +391,9 @@ pub fn restore(
     let snap = read(&path)?;
     let current = Collection::open(home, &name)?;
     let store = Store::open(home);
+    if req.copies {
+        return restore_copies(home, &store, &current, snap);
+    }
 
     // Everything is staged from the store before anything in the collection moves.
     let staging = tempfile::Builder::new()
@@ -457,5 +467,111 @@ pub fn restore(
         id: snap.snapshot.id,
         artifacts: next.manifest.file.artifacts.len(),
         before: before.id,
+        copies: Vec::new(),
+    })
+}
+
+/// Writes a saved copy's files from the store to `dst` (a folder, or one file).
+fn materialise(store: &Store, saved: &SavedCopy, dst: &Path) -> Result<(), SnapshotError> {
+    if !saved.single_file {
+        fs::create_dir_all(dst).map_err(|e| HomeError::io(dst, e))?;
+    }
+    for f in &saved.files {
+        if !safe_rel(&f.path) {
+            return Err(SnapshotError::UnsafePath {
+                path: saved.path.clone(),
+                rel: f.path.clone(),
+            });
+        }
+        let bytes = store.get(&f.sha256)?;
+        let target = if saved.single_file {
+            dst.to_path_buf()
+        } else {
+            dst.join(&f.path)
+        };
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| HomeError::io(parent, e))?;
+        }
+        fs::write(&target, &bytes).map_err(|e| HomeError::io(&target, e))?;
+        #[cfg(unix)]
+        if f.executable {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&target, fs::Permissions::from_mode(0o755))
+                .map_err(|e| HomeError::io(&target, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `snapshot restore --copies`: puts saved deployed copies back, all or none. Every copy is
+/// staged next to its place first; what stands there now is saved in a new snapshot, then moved
+/// aside, and everything is moved back if any swap fails.
+fn restore_copies(
+    home: &Home,
+    store: &Store,
+    current: &Collection,
+    snap: Snapshot,
+) -> Result<SnapshotRestoreReport, SnapshotError> {
+    let mut staged = Vec::new();
+    for s in &snap.saved {
+        if !s.path.is_absolute() {
+            return Err(SnapshotError::UnsafePath {
+                path: s.path.clone(),
+                rel: s.path.display().to_string(),
+            });
+        }
+        let parent = s.path.parent().unwrap_or(Path::new("/"));
+        fs::create_dir_all(parent).map_err(|e| HomeError::io(parent, e))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".skillmeat-restore-")
+            .tempdir_in(parent)
+            .map_err(|e| HomeError::io(parent, e))?;
+        materialise(store, s, &tmp.path().join("new"))?;
+        staged.push((s.path.clone(), tmp));
+    }
+    let replaced = snap
+        .saved
+        .iter()
+        .filter(|s| s.path.exists())
+        .map(|s| save_copy(store, &s.path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let before = take(
+        home,
+        current,
+        &format!("before restore of copies from {}", snap.snapshot.id),
+        replaced,
+    )?;
+    let mut done: Vec<(&PathBuf, &tempfile::TempDir, bool)> = Vec::new();
+    let mut failure = None;
+    for (path, tmp) in &staged {
+        let had_old = fs::symlink_metadata(path).is_ok();
+        if had_old && let Err(e) = fs::rename(path, tmp.path().join("old")) {
+            failure = Some(HomeError::io(path, e));
+            break;
+        }
+        if let Err(e) = fs::rename(tmp.path().join("new"), path) {
+            if had_old {
+                let _ = fs::rename(tmp.path().join("old"), path);
+            }
+            failure = Some(HomeError::io(path, e));
+            break;
+        }
+        done.push((path, tmp, had_old));
+    }
+    if let Some(e) = failure {
+        for (path, tmp, had_old) in done.into_iter().rev() {
+            let _ = fs::rename(path, tmp.path().join("new"));
+            if had_old {
+                let _ = fs::rename(tmp.path().join("old"), path);
+            }
+        }
+        return Err(e.into());
+    }
+    Ok(SnapshotRestoreReport {
+        collection: current.name.clone(),
+        id: snap.snapshot.id,
+        artifacts: current.manifest.file.artifacts.len(),
+        before: before.id,
+        copies: staged.into_iter().map(|(p, _)| p).collect(),
     })
 }

@@ -310,6 +310,20 @@ fn edited_copies_and_foreign_files_are_refused_without_force() {
         snap.contains("[[saved]]") && snap.contains("skills/beta"),
         "{snap}"
     );
+    // ... and come back with `snapshot restore --copies`, leaving the collection alone.
+    let collection = snapshot(&env.home().join("collections"));
+    let r = env.json(&["snapshot", "restore", id, "--copies"]);
+    assert_eq!(r["copies"].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(
+        read(&project.join(".claude/skills/alpha/notes.md")),
+        "my edit\n"
+    );
+    assert_eq!(
+        read(&project.join(".claude/skills/beta/SKILL.md")),
+        "hand written\n"
+    );
+    assert_eq!(snapshot(&env.home().join("collections")), collection);
+    assert_eq!(state_of(&env, &project, "alpha"), "modified");
 }
 
 #[test]
