@@ -2,6 +2,7 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_deploy;
 mod cmd_mcp;
 mod cmd_token;
 mod output;
@@ -125,6 +126,8 @@ enum Command {
     /// Manage access tokens for the HTTP servers (create, list, revoke)
     #[command(subcommand)]
     Token(cmd_token::TokenCmd),
+    #[command(flatten)]
+    Deploy(cmd_deploy::DeployCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -388,6 +391,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Mcp(c) => cmd_mcp::run(g, &home, c),
         Command::Token(c) => cmd_token::run(g, &home, c),
+        Command::Deploy(c) => {
+            let p = progress(g);
+            cmd_deploy::run(&home, coll, g.json, g.quiet, p.as_ref(), c)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -8,8 +8,11 @@ pub mod artifact;
 pub mod check;
 pub mod collection;
 pub mod config;
+pub mod deploy;
 pub mod home;
+pub mod snapshot;
 pub mod source;
+pub mod store;
 pub mod tokens;
 
 pub use artifact::ArtifactKind;
