@@ -290,8 +290,8 @@ impl Out {
             return Ok(());
         }
         self.say(&format!(
-            "Removed {} `{}` from `{}`",
-            r.removed.kind, r.removed.name, r.collection
+            "Removed {} `{}` from `{}` (undo: skillmeat snapshot restore {})",
+            r.removed.kind, r.removed.name, r.collection, r.snapshot
         ))
     }
 

@@ -76,6 +76,15 @@ pub enum CollectionError {
     Home(#[from] HomeError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// Taking the safety snapshot before a destructive change failed (nothing was changed).
+    #[error(transparent)]
+    Snapshot(Box<crate::snapshot::SnapshotError>),
+}
+
+impl From<crate::snapshot::SnapshotError> for CollectionError {
+    fn from(e: crate::snapshot::SnapshotError) -> Self {
+        CollectionError::Snapshot(Box::new(e))
+    }
 }
 
 /// A collection opened from disk: its folder, manifest and lock.

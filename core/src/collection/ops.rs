@@ -1062,6 +1062,8 @@ pub struct RemoveReport {
     pub collection: String,
     /// The artifact removed.
     pub removed: ArtifactSummary,
+    /// The snapshot taken first (`skillmeat snapshot restore <id>` brings the artifact back).
+    pub snapshot: String,
 }
 
 /// Removes an artifact and its files from a collection.
@@ -1072,6 +1074,12 @@ pub fn remove(home: &Home, req: ArtifactRef) -> Result<RemoveReport, CollectionE
     upgrade_legacy_lock(&mut coll);
     let entry = find_entry(&coll, &req.name, req.kind)?.clone();
     let path = coll.artifact_path(&entry)?;
+    let snap = crate::snapshot::take(
+        home,
+        &coll,
+        &format!("before remove {} {}", entry.kind, entry.name),
+        Vec::new(),
+    )?;
     coll.manifest.remove_artifact(entry.kind, &entry.name);
     coll.lock.entries.remove(&lock_key(entry.kind, &entry.name));
     coll.manifest.touch();
@@ -1079,6 +1087,7 @@ pub fn remove(home: &Home, req: ArtifactRef) -> Result<RemoveReport, CollectionE
     Ok(RemoveReport {
         collection: coll.name,
         removed: ArtifactSummary::of(&entry),
+        snapshot: snap.id,
     })
 }
 
@@ -1265,6 +1274,9 @@ pub struct UpdateReport {
     pub collection: String,
     /// Whether nothing was written.
     pub check: bool,
+    /// The snapshot taken before artifacts were replaced, if any were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
     /// One item per artifact considered.
     pub items: Vec<UpdateItem>,
 }
@@ -1421,13 +1433,20 @@ pub fn update(
         items.push(item);
     }
     progress.finish();
+    let mut snapshot = None;
     if !req.check {
+        if !moves.is_empty() {
+            // The snapshot is of the collection as it is on disk, before any replacement.
+            let before = Collection::open(home, &coll.name)?;
+            snapshot = Some(crate::snapshot::take(home, &before, "before update", Vec::new())?.id);
+        }
         coll.manifest.touch();
         commit_moves(&mut coll, moves, removals)?;
     }
     Ok(UpdateReport {
         collection: coll.name,
         check: req.check,
+        snapshot,
         items,
     })
 }
