@@ -8,6 +8,8 @@ pub mod artifact;
 pub mod collection;
 pub mod config;
 pub mod home;
+pub mod pack;
+pub mod signing;
 pub mod source;
 
 pub use artifact::ArtifactKind;

@@ -572,7 +572,7 @@ pub fn add(
 
 /// Moves staged artifacts into place (after moving `removals` out of the way), upgrades a legacy
 /// lock, and saves manifest and lock. Any failure puts every file back where it was.
-fn commit_moves(
+pub(crate) fn commit_moves(
     coll: &mut Collection,
     moves: Vec<(PathBuf, PathBuf)>,
     removals: Vec<PathBuf>,

@@ -1,0 +1,114 @@
+//! `.skillmeat-pack` files (DESIGN.md §5): a deterministic ZIP of `manifest.json` and
+//! `artifacts/<kind>/<name>/<file>`. This module owns the format: [`export`] writes packs,
+//! [`verify`] and [`inspect`] read them, [`import`] brings their artifacts into a collection.
+//!
+//! Reading never trusts the archive: every safety check (paths, links, duplicates, counts,
+//! sizes, compression ratios) runs on the central directory before a byte is inflated, inflated
+//! bytes are capped at the declared sizes, and nothing is written anywhere until every check of
+//! §5 Verify has passed.
+
+mod import;
+pub mod manifest;
+mod reader;
+mod writer;
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use import::{ImportAction, ImportItem, ImportReport, ImportRequest, Strategy, import};
+pub use manifest::{
+    FORMAT_V2, LegacyManifest, PackArtifact, PackDependency, PackManifest, PackSource,
+    bundle_hash_of_value,
+};
+pub use reader::{
+    InspectArtifact, InspectReport, InspectRequest, SignatureStatus, VerifyReport, VerifyRequest,
+    inspect, verify,
+};
+pub use writer::{ExportReport, ExportRequest, export};
+
+use crate::collection::CollectionError;
+use crate::home::HomeError;
+use crate::signing::SigningError;
+
+/// The file extension of packs.
+pub const EXTENSION: &str = "skillmeat-pack";
+
+/// Everything that can go wrong with a pack. Each message is one sentence naming the pack file,
+/// the entry and what differed.
+#[derive(Debug, Error)]
+pub enum PackError {
+    /// The archive is unreadable or unsafe (checked before anything is inflated or written).
+    #[error("{path}: {problem}; the pack is refused and nothing was written")]
+    Archive { path: PathBuf, problem: String },
+    /// `manifest.json` is missing, not JSON, or lacks or misstates fields.
+    #[error("{path}: {problem}; make the pack again with `skillmeat bundle export`")]
+    Manifest { path: PathBuf, problem: String },
+    /// A file, an artifact hash or the bundle hash does not match the manifest.
+    #[error("{path}: {problem}, so the pack was altered after it was made and is refused")]
+    Integrity { path: PathBuf, problem: String },
+    /// The signature does not verify.
+    #[error("{path}: the signature {problem}, so the pack is refused")]
+    Signature { path: PathBuf, problem: String },
+    /// The signer is not in `keys/trusted.toml`.
+    #[error(
+        "{path} is signed by key {key_id} ({signer}), which is not trusted; check the key with its owner, then pass --trust-signer or run `skillmeat keys trust`"
+    )]
+    Untrusted {
+        path: PathBuf,
+        key_id: String,
+        signer: String,
+    },
+    /// A pack for an artifact pinned to one signer is signed by another (or unsigned).
+    #[error(
+        "{kind} `{name}` in collection `{collection}` is pinned to signer {pinned}, but {path} is {got}; refusing to replace it (signer-change guard): remove the artifact first, or import with --strategy fork or skip"
+    )]
+    SignerChanged {
+        path: PathBuf,
+        kind: crate::ArtifactKind,
+        name: String,
+        collection: String,
+        pinned: String,
+        got: String,
+    },
+    /// A request that cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Collection(#[from] CollectionError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    #[error(transparent)]
+    Home(#[from] HomeError),
+}
+
+/// Limits applied to an archive before anything in it is inflated. The defaults suit real packs;
+/// tests and cautious users lower them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VerifyLimits {
+    /// Most entries an archive may hold.
+    pub max_entries: u64,
+    /// Largest size of one file, inflated, in bytes.
+    pub max_file_size: u64,
+    /// Largest size of all files together, inflated, in bytes.
+    pub max_total_size: u64,
+    /// Highest inflated/compressed ratio of one entry (entries under 4 KiB inflated are exempt,
+    /// since tiny files compress by odd ratios).
+    pub max_ratio: u64,
+}
+
+impl Default for VerifyLimits {
+    fn default() -> Self {
+        VerifyLimits {
+            max_entries: 50_000,
+            max_file_size: 64 * 1024 * 1024,
+            max_total_size: 1024 * 1024 * 1024,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// Inflated size under which the compression-ratio limit does not apply.
+pub const RATIO_EXEMPT_BELOW: u64 = 4096;
