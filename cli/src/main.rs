@@ -2,6 +2,7 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_pack;
 mod output;
 
 use std::io::IsTerminal;
@@ -117,6 +118,15 @@ enum Command {
     /// Read and change settings
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Share artifacts as signed .skillmeat-pack files: export, inspect, verify, import
+    #[command(subcommand)]
+    Bundle(cmd_pack::BundleCmd),
+    /// Signing keys and the keys you trust
+    #[command(subcommand)]
+    Keys(cmd_pack::KeysCmd),
+    /// Vaults to share packs through: a folder, a git repository or an S3 bucket
+    #[command(subcommand)]
+    Vault(cmd_pack::VaultCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -377,6 +387,9 @@ fn run(cli: Cli) -> Result<()> {
                 ConfigCmd::List => out.settings(&cfg.list()),
             }
         }
+        Command::Bundle(c) => cmd_pack::bundle(g, &home, c),
+        Command::Keys(c) => cmd_pack::keys(g, &home, c),
+        Command::Vault(c) => cmd_pack::vault(g, &home, c),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

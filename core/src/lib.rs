@@ -11,6 +11,7 @@ pub mod home;
 pub mod pack;
 pub mod signing;
 pub mod source;
+pub mod vault;
 
 pub use artifact::ArtifactKind;
 pub use collection::ops;

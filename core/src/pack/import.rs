@@ -292,6 +292,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
     let mut moves = Vec::new();
     let mut removals = Vec::new();
     for (item, a) in &plan {
+        let version = (a.version != "unversioned").then(|| a.version.clone());
         if !matches!(
             item.action,
             ImportAction::Added | ImportAction::Replaced | ImportAction::Forked
@@ -327,7 +328,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             upstream: Some(upstream.clone()),
             version_spec: None,
             resolved_sha: None,
-            resolved_version: Some(a.version.clone()),
+            resolved_version: version.clone(),
             added: Some(now.clone()),
             description,
             tags: Vec::new(),
@@ -360,7 +361,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
                 fetched: Some(now.clone()),
                 upstream: Some(upstream.clone()),
                 resolved_sha: None,
-                resolved_version: Some(a.version.clone()),
+                resolved_version: version,
                 signer: signer.clone(),
                 kind: None,
                 extra: BTreeMap::new(),

@@ -28,6 +28,8 @@ pub use reader::{
     inspect, verify,
 };
 pub use writer::{ExportReport, ExportRequest, export};
+pub(crate) use reader::open_pack;
+pub use reader::PackFormat;
 
 use crate::collection::CollectionError;
 use crate::home::HomeError;
