@@ -60,7 +60,7 @@ impl GitVault {
         if exists {
             git(d, &["checkout", "-q", "-B", &self.branch, "FETCH_HEAD"])?;
         } else {
-            git(d, &["checkout", "-q", "--orphan", &self.branch])?;
+            git(d, &["symbolic-ref", "HEAD", &format!("refs/heads/{}", self.branch)])?;
         }
         change(d)?;
         git(d, &["add", "-A"])?;
