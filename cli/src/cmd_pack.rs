@@ -15,6 +15,8 @@ use skillmeat_core::{ArtifactKind, Home};
 
 use crate::Global;
 
+// Parsed once per run, so the size of the export arguments does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum BundleCmd {
     /// Write a signed, deterministic .skillmeat-pack of artifacts
@@ -351,7 +353,11 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                     r.name,
                     r.version,
                     r.format,
-                    if r.description.is_empty() { "(no description)" } else { &r.description },
+                    if r.description.is_empty() {
+                        "(no description)"
+                    } else {
+                        &r.description
+                    },
                     if r.author.is_empty() { "-" } else { &r.author },
                     r.license,
                     r.created_at,
@@ -430,9 +436,11 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                 limits: limits.limits(),
             };
             let r = match pack::import(home, req.clone()) {
-                Err(PackError::Untrusted {
-                    key_id, signer, ..
-                }) if !g.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+                Err(PackError::Untrusted { key_id, signer, .. })
+                    if !g.json
+                        && std::io::stdin().is_terminal()
+                        && std::io::stderr().is_terminal() =>
+                {
                     if !crate::confirm(&format!(
                         "The pack is signed by key {key_id} ({signer}), which you do not trust yet. Trust it?"
                     ))? {
@@ -448,7 +456,11 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
             emit(g, &r, || {
                 let mut s = format!(
                     "{} {} {} into `{}` ({})\n",
-                    if r.dry_run { "Would import" } else { "Imported" },
+                    if r.dry_run {
+                        "Would import"
+                    } else {
+                        "Imported"
+                    },
                     r.pack,
                     r.version,
                     r.collection,
@@ -505,7 +517,9 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
         KeysCmd::List => {
             let r = signing::list(home)?;
             emit(g, &r, || {
-                let mut s = String::from("Your signing keys (private keys in 0600 files; no OS keychain is used):\n");
+                let mut s = String::from(
+                    "Your signing keys (private keys in 0600 files; no OS keychain is used):\n",
+                );
                 if r.own.is_empty() {
                     s.push_str("  none — create one with `skillmeat keys generate`\n");
                 }
@@ -527,7 +541,13 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
             private,
             output,
         } => {
-            let r = signing::export(home, signing::ExportKeyRequest { key_id: id, private })?;
+            let r = signing::export(
+                home,
+                signing::ExportKeyRequest {
+                    key_id: id,
+                    private,
+                },
+            )?;
             match output {
                 Some(p) => {
                     if private {
@@ -536,7 +556,9 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
                         std::fs::write(&p, &r.text)
                             .with_context(|| format!("writing {}", p.display()))?;
                     }
-                    emit(g, &r, || format!("Wrote key {} to {}", r.key_id, p.display()))
+                    emit(g, &r, || {
+                        format!("Wrote key {} to {}", r.key_id, p.display())
+                    })
                 }
                 None => emit(g, &r, || r.text.clone()),
             }
@@ -588,7 +610,11 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
             })
         }
         KeysCmd::Remove { id } => {
-            if !g.yes && !crate::confirm(&format!("Delete signing key {id}? Packs it signed stay valid, but you cannot sign with it again."))? {
+            if !g.yes
+                && !crate::confirm(&format!(
+                    "Delete signing key {id}? Packs it signed stay valid, but you cannot sign with it again."
+                ))?
+            {
                 anyhow::bail!("not deleting key {id}; pass --yes to delete without asking");
             }
             let k = signing::remove(home, &id)?;
@@ -626,7 +652,9 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
                 },
             };
             let r = vault::add(home, &name, config)?;
-            emit(g, &r, || format!("Added vault `{}` ({})", r.name, r.location))
+            emit(g, &r, || {
+                format!("Added vault `{}` ({})", r.name, r.location)
+            })
         }
         VaultCmd::List => {
             let r = vault::list(home)?;
@@ -647,7 +675,12 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
         }
         VaultCmd::Push { vault: v, file } => {
             let r = vault::push(home, &v, &file)?;
-            emit(g, &r, || format!("Pushed {} to vault `{}` ({} bytes)", r.pack, r.vault, r.bytes))
+            emit(g, &r, || {
+                format!(
+                    "Pushed {} to vault `{}` ({} bytes)",
+                    r.pack, r.vault, r.bytes
+                )
+            })
         }
         VaultCmd::Pull {
             vault: v,
@@ -681,7 +714,9 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
         }
         VaultCmd::Delete { vault: v, pack } => {
             let r = vault::delete(home, &v, &pack)?;
-            emit(g, &r, || format!("Deleted {} from vault `{}`", r.pack, r.vault))
+            emit(g, &r, || {
+                format!("Deleted {} from vault `{}`", r.pack, r.vault)
+            })
         }
     }
 }

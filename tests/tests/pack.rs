@@ -30,7 +30,14 @@ fn source_env(name: &str) -> Env {
     let env = Env::new();
     env.cmd().args(["add", &examples()]).assert().success();
     env.cmd()
-        .args(["keys", "generate", "--name", name, "--email", &format!("{name}@example.com")])
+        .args([
+            "keys",
+            "generate",
+            "--name",
+            name,
+            "--email",
+            &format!("{name}@example.com"),
+        ])
         .assert()
         .success();
     env
@@ -40,7 +47,15 @@ fn source_env(name: &str) -> Env {
 fn export_all(env: &Env, out: &Path, extra: &[&str]) {
     env.cmd()
         .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args(["bundle", "export", "--all", "--sign", "--version", "1.2.0", "-o"])
+        .args([
+            "bundle",
+            "export",
+            "--all",
+            "--sign",
+            "--version",
+            "1.2.0",
+            "-o",
+        ])
         .arg(out)
         .args(extra)
         .assert()
@@ -56,7 +71,10 @@ fn hashes(env: &Env) -> BTreeMap<(String, String), String> {
         .iter()
         .map(|a| {
             (
-                (a["kind"].as_str().unwrap().to_string(), a["name"].as_str().unwrap().to_string()),
+                (
+                    a["kind"].as_str().unwrap().to_string(),
+                    a["name"].as_str().unwrap().to_string(),
+                ),
                 a["actual_hash"].as_str().unwrap().to_string(),
             )
         })
@@ -107,7 +125,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -119,7 +141,8 @@ fn zip_bytes(entries: &[Entry]) -> Vec<u8> {
     let mut central = Vec::new();
     for e in entries {
         let (method, body) = if e.deflate {
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+            let mut enc =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
             enc.write_all(&e.data).unwrap();
             (8u16, enc.finish().unwrap())
         } else {
@@ -177,7 +200,10 @@ fn manifest_of(entries: &[Entry]) -> serde_json::Value {
 }
 
 fn set_manifest(entries: &mut [Entry], v: &serde_json::Value) {
-    let m = entries.iter_mut().find(|e| e.name == "manifest.json").unwrap();
+    let m = entries
+        .iter_mut()
+        .find(|e| e.name == "manifest.json")
+        .unwrap();
     m.data = serde_json::to_vec_pretty(v).unwrap();
 }
 
@@ -187,28 +213,59 @@ fn set_manifest(entries: &mut [Entry], v: &serde_json::Value) {
 fn round_trip_export_verify_import_into_a_fresh_home() {
     let src = source_env("ada");
     let pack = src.path("all.skillmeat-pack");
-    export_all(&src, &pack, &["--description", "Examples", "--license", "MIT", "--tags", "demo,examples"]);
+    export_all(
+        &src,
+        &pack,
+        &[
+            "--description",
+            "Examples",
+            "--license",
+            "MIT",
+            "--tags",
+            "demo,examples",
+        ],
+    );
     let v = src.json(&["bundle", "verify", pack.to_str().unwrap()]);
     assert_eq!(v["signature"]["state"], "trusted", "{v}");
     assert_eq!(v["artifacts"], 8);
 
     let dst = Env::new();
     let r = dst.json(&["bundle", "import", pack.to_str().unwrap(), "--trust-signer"]);
-    assert!(r["items"].as_array().unwrap().iter().all(|i| i["action"] == "added"), "{r}");
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "added"),
+        "{r}"
+    );
     assert_eq!(hashes(&src), hashes(&dst));
     // Executable bits survive.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let p = dst.home().join("collections/default/hooks/auto-format/format.sh");
-        assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o111, 0o111);
+        let p = dst
+            .home()
+            .join("collections/default/hooks/auto-format/format.sh");
+        assert_eq!(
+            std::fs::metadata(p).unwrap().permissions().mode() & 0o111,
+            0o111
+        );
     }
     // Provenance and the pinned signer are in the lock and manifest.
-    let key = src.json(&["keys", "list"])["own"][0]["key_id"].as_str().unwrap().to_string();
-    let lock = std::fs::read_to_string(dst.home().join("collections/default/collection.lock")).unwrap();
-    assert!(lock.contains(&format!("signer = \"ed25519:{key}\"")), "{lock}");
+    let key = src.json(&["keys", "list"])["own"][0]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lock =
+        std::fs::read_to_string(dst.home().join("collections/default/collection.lock")).unwrap();
+    assert!(
+        lock.contains(&format!("signer = \"ed25519:{key}\"")),
+        "{lock}"
+    );
     assert!(lock.contains("upstream = \"pack:default@1.2.0\""), "{lock}");
-    let manifest = std::fs::read_to_string(dst.home().join("collections/default/collection.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(dst.home().join("collections/default/collection.toml")).unwrap();
     assert!(manifest.contains("origin = \"pack\""), "{manifest}");
     // The signer is now trusted in the new home.
     let keys = dst.json(&["keys", "list"]);
@@ -217,7 +274,14 @@ fn round_trip_export_verify_import_into_a_fresh_home() {
     // Importing the same pack again changes nothing at all.
     let before = snapshot(&dst.home());
     let r = dst.json(&["bundle", "import", pack.to_str().unwrap()]);
-    assert!(r["items"].as_array().unwrap().iter().all(|i| i["action"] == "unchanged"), "{r}");
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "unchanged"),
+        "{r}"
+    );
     assert_eq!(before, snapshot(&dst.home()));
 }
 
@@ -237,10 +301,21 @@ fn exporting_the_same_selection_twice_is_byte_identical() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
-    assert!(names.contains(&"artifacts/skill/code-review/SKILL.md"), "{names:?}");
-    let script = entries.iter().find(|e| e.name.ends_with("format.sh")).unwrap();
+    assert!(
+        names.contains(&"artifacts/skill/code-review/SKILL.md"),
+        "{names:?}"
+    );
+    let script = entries
+        .iter()
+        .find(|e| e.name.ends_with("format.sh"))
+        .unwrap();
     assert_eq!(script.mode & 0o777, 0o755);
-    assert!(entries.iter().filter(|e| !e.name.ends_with(".sh")).all(|e| e.mode & 0o777 == 0o644));
+    assert!(
+        entries
+            .iter()
+            .filter(|e| !e.name.ends_with(".sh"))
+            .all(|e| e.mode & 0o777 == 0o644)
+    );
     let m = manifest_of(&entries);
     assert_eq!(m["format"], "skillmeat-pack/2");
     assert_eq!(m["created_at"], "2023-11-14T22:13:20Z");
@@ -249,7 +324,11 @@ fn exporting_the_same_selection_twice_is_byte_identical() {
     for i in 0..za.len() {
         let f = za.by_index(i).unwrap();
         assert_eq!(f.last_modified().unwrap(), zip::DateTime::default());
-        assert!(f.extra_data().is_none_or(|d| d.is_empty()), "{}", f.name().unwrap());
+        assert!(
+            f.extra_data().is_none_or(|d| d.is_empty()),
+            "{}",
+            f.name().unwrap()
+        );
     }
 }
 
@@ -257,8 +336,16 @@ fn exporting_the_same_selection_twice_is_byte_identical() {
 fn selection_by_name_kind_and_tag() {
     let env = Env::new();
     env.cmd().args(["add", &examples()]).assert().success();
-    write(&env.path("src"), "skills/tagged/SKILL.md", &skill_md("tagged", "Tagged."));
-    env.cmd().args(["add", "--tag", "extra"]).arg(env.path("src")).assert().success();
+    write(
+        &env.path("src"),
+        "skills/tagged/SKILL.md",
+        &skill_md("tagged", "Tagged."),
+    );
+    env.cmd()
+        .args(["add", "--tag", "extra"])
+        .arg(env.path("src"))
+        .assert()
+        .success();
     let out = env.path("p.skillmeat-pack");
     let o = out.to_str().unwrap();
     let r = env.json(&["bundle", "export", "code-review", "explain", "-o", o]);
@@ -278,7 +365,15 @@ fn selection_by_name_kind_and_tag() {
         .code(1)
         .stderr(predicate::str::contains("is not a semantic version"));
     env.cmd()
-        .args(["bundle", "export", "--all", "--license", "my license", "-o", o])
+        .args([
+            "bundle",
+            "export",
+            "--all",
+            "--license",
+            "my license",
+            "-o",
+            o,
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is not an SPDX expression"));
@@ -316,7 +411,10 @@ const CASES: &[Case] = &[
     Case {
         name: "a file's bytes changed",
         make: Make::Edit(|e| {
-            let f = e.iter_mut().find(|e| e.name == "artifacts/skill/code-review/SKILL.md").unwrap();
+            let f = e
+                .iter_mut()
+                .find(|e| e.name == "artifacts/skill/code-review/SKILL.md")
+                .unwrap();
             f.data.extend(b"\nrm -rf ~\n");
         }),
         args: &[],
@@ -324,7 +422,12 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a file added",
-        make: Make::Edit(|e| e.push(Entry::file("artifacts/skill/code-review/extra.sh", "echo hi"))),
+        make: Make::Edit(|e| {
+            e.push(Entry::file(
+                "artifacts/skill/code-review/extra.sh",
+                "echo hi",
+            ))
+        }),
         args: &[],
         expect: "`artifacts/skill/code-review/extra.sh` is in the archive but not listed in manifest.json",
     },
@@ -336,7 +439,11 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "manifest tag edited",
-        make: Make::Edit(|e| edit_manifest(e, |m| m["tags"] = serde_json::json!(["trusted-by-everyone"]))),
+        make: Make::Edit(|e| {
+            edit_manifest(e, |m| {
+                m["tags"] = serde_json::json!(["trusted-by-everyone"])
+            })
+        }),
         args: &[],
         expect: "but its bundle_hash says",
     },
@@ -380,8 +487,15 @@ const CASES: &[Case] = &[
     Case {
         name: "duplicate entry names",
         make: Make::Edit(|e| {
-            let dup = e.iter().find(|e| e.name.ends_with("explain.md")).unwrap().clone();
-            e.push(Entry { data: b"other".to_vec(), ..dup });
+            let dup = e
+                .iter()
+                .find(|e| e.name.ends_with("explain.md"))
+                .unwrap()
+                .clone();
+            e.push(Entry {
+                data: b"other".to_vec(),
+                ..dup
+            });
         }),
         args: &[],
         expect: "entry `artifacts/command/explain/explain.md` appears more than once",
@@ -406,7 +520,12 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a higher compression ratio than the limit",
-        make: Make::Edit(|e| e.push(Entry::file("artifacts/skill/code-review/zeros.txt", vec![b'0'; 100_000]))),
+        make: Make::Edit(|e| {
+            e.push(Entry::file(
+                "artifacts/skill/code-review/zeros.txt",
+                vec![b'0'; 100_000],
+            ))
+        }),
         args: &["--max-ratio", "50"],
         expect: "more than the compression-ratio limit of 50",
     },
@@ -425,16 +544,21 @@ const CASES: &[Case] = &[
     Case {
         name: "manifest not JSON",
         make: Make::Edit(|e| {
-            e.iter_mut().find(|e| e.name == "manifest.json").unwrap().data = b"{\"format\": ".to_vec()
+            e.iter_mut()
+                .find(|e| e.name == "manifest.json")
+                .unwrap()
+                .data = b"{\"format\": ".to_vec()
         }),
         args: &[],
         expect: "manifest.json:1:11: is not valid JSON",
     },
     Case {
         name: "manifest missing a field",
-        make: Make::Edit(|e| edit_manifest(e, |m| {
-            m.as_object_mut().unwrap().remove("artifacts");
-        })),
+        make: Make::Edit(|e| {
+            edit_manifest(e, |m| {
+                m.as_object_mut().unwrap().remove("artifacts");
+            })
+        }),
         args: &[],
         expect: "missing field `artifacts`",
     },
@@ -461,12 +585,19 @@ fn every_bad_pack_is_refused_with_a_specific_message_and_nothing_written() {
     // The regenerated good pack passes: the generator itself is sound.
     let regenerated = src.path("regenerated.skillmeat-pack");
     std::fs::write(&regenerated, zip_bytes(&read_entries(&good))).unwrap();
-    src.cmd().args(["bundle", "verify"]).arg(&regenerated).assert().success();
+    src.cmd()
+        .args(["bundle", "verify"])
+        .arg(&regenerated)
+        .assert()
+        .success();
 
     let dst = Env::new();
     dst.cmd().arg("init").assert().success();
     for case in CASES {
-        let bad = src.path(&format!("bad-{}.skillmeat-pack", case.name.replace(' ', "-")));
+        let bad = src.path(&format!(
+            "bad-{}.skillmeat-pack",
+            case.name.replace(' ', "-")
+        ));
         let bytes = match &case.make {
             Make::Edit(f) => {
                 let mut entries = read_entries(&good);
@@ -485,11 +616,31 @@ fn every_bad_pack_is_refused_with_a_specific_message_and_nothing_written() {
             }
             let out = cmd.output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(1), "{}: {sub} should fail: {stderr}", case.name);
-            assert!(stderr.contains(case.expect), "{}: {sub}: expected `{}` in: {stderr}", case.name, case.expect);
-            assert_eq!(stderr.trim().lines().count(), 1, "{}: one line: {stderr}", case.name);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{}: {sub} should fail: {stderr}",
+                case.name
+            );
+            assert!(
+                stderr.contains(case.expect),
+                "{}: {sub}: expected `{}` in: {stderr}",
+                case.name,
+                case.expect
+            );
+            assert_eq!(
+                stderr.trim().lines().count(),
+                1,
+                "{}: one line: {stderr}",
+                case.name
+            );
         }
-        assert_eq!(before, snapshot(&dst.home()), "{}: the home changed", case.name);
+        assert_eq!(
+            before,
+            snapshot(&dst.home()),
+            "{}: the home changed",
+            case.name
+        );
     }
 }
 
@@ -512,7 +663,10 @@ fn signatures_trust_and_the_signer_change_guard() {
         .arg(&pack)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("which is not trusted").and(predicate::str::contains("--trust-signer")));
+        .stderr(
+            predicate::str::contains("which is not trusted")
+                .and(predicate::str::contains("--trust-signer")),
+        );
     dst.cmd()
         .args(["bundle", "verify"])
         .arg(&pack)
@@ -532,19 +686,30 @@ fn signatures_trust_and_the_signer_change_guard() {
         .arg(&swapped)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("the signature does not match the bundle hash"));
+        .stderr(predicate::str::contains(
+            "the signature does not match the bundle hash",
+        ));
     assert_eq!(before, snapshot(&dst.home()));
 
     // Trusting through a key file works like --trust-signer.
     let exported = ada.json(&["keys", "export"]);
     let keyfile = dst.path("ada.pub.toml");
     std::fs::write(&keyfile, exported["text"].as_str().unwrap()).unwrap();
-    dst.cmd().args(["keys", "trust"]).arg(&keyfile).assert().success();
-    dst.cmd().args(["bundle", "import"]).arg(&pack).assert().success();
+    dst.cmd()
+        .args(["keys", "trust"])
+        .arg(&keyfile)
+        .assert()
+        .success();
+    dst.cmd()
+        .args(["bundle", "import"])
+        .arg(&pack)
+        .assert()
+        .success();
 
     // Eve re-signs a changed code-review: the pinned signer (Ada) guards it.
     std::fs::write(
-        eve.home().join("collections/default/skills/code-review/SKILL.md"),
+        eve.home()
+            .join("collections/default/skills/code-review/SKILL.md"),
         skill_md("code-review", "Eve's version."),
     )
     .unwrap();
@@ -556,11 +721,26 @@ fn signatures_trust_and_the_signer_change_guard() {
         .arg(&eve2)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("pinned to signer ed25519:").and(predicate::str::contains("signer-change guard")));
+        .stderr(
+            predicate::str::contains("pinned to signer ed25519:")
+                .and(predicate::str::contains("signer-change guard")),
+        );
     assert_eq!(before, snapshot(&dst.home()));
     // Fork is allowed: the pack's copy lands beside the pinned one.
-    let r = dst.json(&["bundle", "import", "--trust-signer", "--strategy", "fork", eve2.to_str().unwrap()]);
-    let forked: Vec<_> = r["items"].as_array().unwrap().iter().filter(|i| i["action"] == "forked").collect();
+    let r = dst.json(&[
+        "bundle",
+        "import",
+        "--trust-signer",
+        "--strategy",
+        "fork",
+        eve2.to_str().unwrap(),
+    ]);
+    let forked: Vec<_> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "forked")
+        .collect();
     assert_eq!(forked.len(), 1, "{r}");
     assert_eq!(forked[0]["as_name"], "code-review-2");
 }
@@ -574,7 +754,9 @@ fn import_strategies_and_dry_run() {
 
     let dst = Env::new();
     dst.cmd().args(["add", &examples()]).assert().success();
-    let skill = dst.home().join("collections/default/skills/code-review/SKILL.md");
+    let skill = dst
+        .home()
+        .join("collections/default/skills/code-review/SKILL.md");
     std::fs::write(&skill, skill_md("code-review", "Mine.")).unwrap();
     let cmd = dst.home().join("collections/default/commands/explain.md");
     std::fs::write(&cmd, "---\ndescription: mine\n---\nmine\n").unwrap();
@@ -583,7 +765,12 @@ fn import_strategies_and_dry_run() {
     let plan = dst.json(&["bundle", "import", p, "--trust-signer", "--dry-run"]);
     assert_eq!(plan["dry_run"], true);
     let action = |r: &serde_json::Value, name: &str| {
-        r["items"].as_array().unwrap().iter().find(|i| i["name"] == name).unwrap()["action"]
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["action"]
             .as_str()
             .unwrap()
             .to_string()
@@ -592,15 +779,30 @@ fn import_strategies_and_dry_run() {
     assert_eq!(action(&plan, "changelog"), "unchanged");
     assert_eq!(before, snapshot(&dst.home()), "dry run wrote something");
 
-    let r = dst.json(&["bundle", "import", p, "--trust-signer", "--strategy", "skip"]);
+    let r = dst.json(&[
+        "bundle",
+        "import",
+        p,
+        "--trust-signer",
+        "--strategy",
+        "skip",
+    ]);
     assert_eq!(action(&r, "code-review"), "skipped");
     assert!(std::fs::read_to_string(&skill).unwrap().contains("Mine."));
 
     let r = dst.json(&["bundle", "import", p, "--strategy", "fork"]);
     assert_eq!(action(&r, "code-review"), "forked");
     assert_eq!(action(&r, "explain"), "forked");
-    assert!(dst.home().join("collections/default/skills/code-review-2/SKILL.md").is_file());
-    assert!(dst.home().join("collections/default/commands/explain-2.md").is_file());
+    assert!(
+        dst.home()
+            .join("collections/default/skills/code-review-2/SKILL.md")
+            .is_file()
+    );
+    assert!(
+        dst.home()
+            .join("collections/default/commands/explain-2.md")
+            .is_file()
+    );
     // Forking again finds the earlier forks: nothing changes.
     let before = snapshot(&dst.home());
     let r = dst.json(&["bundle", "import", p, "--strategy", "fork"]);
@@ -609,18 +811,24 @@ fn import_strategies_and_dry_run() {
 
     let r = dst.json(&["bundle", "import", p, "--strategy", "merge"]);
     assert_eq!(action(&r, "code-review"), "replaced");
-    assert_eq!(hashes(&dst)[&("skill".into(), "code-review".into())], hashes(&src)[&("skill".into(), "code-review".into())]);
+    assert_eq!(
+        hashes(&dst)[&("skill".into(), "code-review".into())],
+        hashes(&src)[&("skill".into(), "code-review".into())]
+    );
     let status = dst.json(&["status"]);
     assert_eq!(status["counts"].get("modified"), None, "{status}");
 }
 
 // ---------------------------------------------------------------- Python SkillMeat 0.3 packs
 
+/// `(type, name, [(file path, text)])` of one artifact in a Python pack.
+type PyArtifact<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
 /// Writes a pack the way the Python SkillMeat 0.3 does: `version: "1.0"`, no `format`, artifacts
 /// under `artifacts/<type>/<name>/`, artifact hash = SHA-256 over each sorted file's path then
 /// bytes, bundle hash = SHA-256 of the compact sorted-key manifest hash followed by the sorted
 /// artifact hashes.
-fn python_pack(artifacts: &[(&str, &str, &[(&str, &str)])]) -> Vec<u8> {
+fn python_pack(artifacts: &[PyArtifact]) -> Vec<u8> {
     let sha = |b: &[u8]| format!("sha256:{}", hex(&Sha256::digest(b)));
     let mut entries = Vec::new();
     let mut arts = Vec::new();
@@ -659,7 +867,9 @@ fn python_pack(artifacts: &[(&str, &str, &[(&str, &str)])]) -> Vec<u8> {
                     .collect();
                 format!("{{{}}}", parts.join(","))
             }
-            serde_json::Value::Array(a) => format!("[{}]", a.iter().map(sorted).collect::<Vec<_>>().join(",")),
+            serde_json::Value::Array(a) => {
+                format!("[{}]", a.iter().map(sorted).collect::<Vec<_>>().join(","))
+            }
             other => serde_json::to_string(other).unwrap(),
         }
     }
@@ -677,7 +887,13 @@ fn python_pack(artifacts: &[(&str, &str, &[(&str, &str)])]) -> Vec<u8> {
         h.update(a.as_bytes());
     }
     manifest["bundle_hash"] = format!("sha256:{}", hex(&h.finalize())).into();
-    entries.insert(0, Entry::file("manifest.json", serde_json::to_vec_pretty(&manifest).unwrap()));
+    entries.insert(
+        0,
+        Entry::file(
+            "manifest.json",
+            serde_json::to_vec_pretty(&manifest).unwrap(),
+        ),
+    );
     zip_bytes(&entries)
 }
 
@@ -688,8 +904,22 @@ fn python_packs_import_and_are_verified_by_their_own_rules() {
     std::fs::write(
         &pack,
         python_pack(&[
-            ("skill", "py-skill", &[("SKILL.md", "---\nname: py-skill\ndescription: From Python.\n---\nBody\n"), ("ref/notes.md", "notes\n")]),
-            ("command", "py-cmd", &[("py-cmd.md", "---\ndescription: A command.\n---\nDo it.\n")]),
+            (
+                "skill",
+                "py-skill",
+                &[
+                    (
+                        "SKILL.md",
+                        "---\nname: py-skill\ndescription: From Python.\n---\nBody\n",
+                    ),
+                    ("ref/notes.md", "notes\n"),
+                ],
+            ),
+            (
+                "command",
+                "py-cmd",
+                &[("py-cmd.md", "---\ndescription: A command.\n---\nDo it.\n")],
+            ),
         ]),
     )
     .unwrap();
@@ -699,21 +929,30 @@ fn python_packs_import_and_are_verified_by_their_own_rules() {
     let r = env.json(&["bundle", "import", pack.to_str().unwrap()]);
     assert_eq!(r["items"].as_array().unwrap().len(), 2, "{r}");
     let root = env.home().join("collections/default");
-    assert_eq!(std::fs::read_to_string(root.join("skills/py-skill/ref/notes.md")).unwrap(), "notes\n");
+    assert_eq!(
+        std::fs::read_to_string(root.join("skills/py-skill/ref/notes.md")).unwrap(),
+        "notes\n"
+    );
     assert!(root.join("commands/py-cmd.md").is_file());
     let status = env.json(&["status"]);
     assert_eq!(status["counts"]["clean"], 2, "{status}");
 
     // The same pack with a changed file is refused by the Python rule.
     let mut entries = read_entries(&pack);
-    entries.iter_mut().find(|e| e.name.ends_with("notes.md")).unwrap().data = b"changed\n".to_vec();
+    entries
+        .iter_mut()
+        .find(|e| e.name.ends_with("notes.md"))
+        .unwrap()
+        .data = b"changed\n".to_vec();
     std::fs::write(&pack, zip_bytes(&entries)).unwrap();
     env.cmd()
         .args(["bundle", "verify"])
         .arg(&pack)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("skill `py-skill` has content hash"));
+        .stderr(predicate::str::contains(
+            "skill `py-skill` has content hash",
+        ));
 }
 
 // ---------------------------------------------------------------- keys
@@ -721,7 +960,14 @@ fn python_packs_import_and_are_verified_by_their_own_rules() {
 #[test]
 fn keys_generate_list_export_import_remove() {
     let env = Env::new();
-    let k = env.json(&["keys", "generate", "--name", "Ada", "--email", "ada@example.com"]);
+    let k = env.json(&[
+        "keys",
+        "generate",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+    ]);
     let id = k["key_id"].as_str().unwrap().to_string();
     assert_eq!(id.len(), 16);
     assert_eq!(k["storage"], "file");
@@ -731,23 +977,46 @@ fn keys_generate_list_export_import_remove() {
         .success()
         .stdout(predicate::str::contains(&id).and(predicate::str::contains("[file ")));
     let private = env.path("ada.key.toml");
-    env.cmd().args(["keys", "export", "--private", "-o"]).arg(&private).assert().success();
+    env.cmd()
+        .args(["keys", "export", "--private", "-o"])
+        .arg(&private)
+        .assert()
+        .success();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let f = env.home().join(format!("keys/{id}.toml"));
-        assert_eq!(std::fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     // The private key moves to another home and signs there with the same id.
     let other = Env::new();
     let imported = other.json(&["keys", "import", private.to_str().unwrap()]);
     assert_eq!(imported["key_id"], id.as_str());
     assert_eq!(imported["storage"], "file");
-    other.cmd().args(["keys", "untrust", &id]).assert().success();
+    other
+        .cmd()
+        .args(["keys", "untrust", &id])
+        .assert()
+        .success();
     other.cmd().args(["keys", "untrust", &id]).assert().code(1);
-    other.cmd().args(["keys", "remove", &id, "--yes"]).assert().success();
-    assert!(other.json(&["keys", "list"])["own"].as_array().unwrap().is_empty());
+    other
+        .cmd()
+        .args(["keys", "remove", &id, "--yes"])
+        .assert()
+        .success();
+    assert!(
+        other.json(&["keys", "list"])["own"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     other
         .cmd()
         .args(["keys", "trust", "bm90IGEga2V5"])
@@ -764,7 +1033,10 @@ fn vault_round_trip(env: &Env, vault: &str, pack: &Path) {
     assert_eq!(pushed["pack"], name);
     let listing = env.json(&["vault", "ls", vault]);
     assert_eq!(listing["packs"][0]["name"], name, "{listing}");
-    assert_eq!(listing["packs"][0]["bytes"], std::fs::metadata(pack).unwrap().len());
+    assert_eq!(
+        listing["packs"][0]["bytes"],
+        std::fs::metadata(pack).unwrap().len()
+    );
     let out = env.path(&format!("pulled-{vault}.skillmeat-pack"));
     env.json(&["vault", "pull", vault, name, "-o", out.to_str().unwrap()]);
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(pack).unwrap());
@@ -773,7 +1045,9 @@ fn vault_round_trip(env: &Env, vault: &str, pack: &Path) {
         .arg(env.path("m.skillmeat-pack"))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("holds no pack named `missing.skillmeat-pack`"));
+        .stderr(predicate::str::contains(
+            "holds no pack named `missing.skillmeat-pack`",
+        ));
     env.json(&["vault", "delete", vault, name]);
     let listing = env.json(&["vault", "ls", vault]);
     assert!(listing["packs"].as_array().unwrap().is_empty(), "{listing}");
@@ -797,11 +1071,17 @@ fn local_and_git_vaults_push_list_pull_delete() {
     vault_round_trip(&env, "shelf", &pack);
 
     let bare = env.path("packs.git");
-    let st = std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&bare).status().unwrap();
+    let st = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&bare)
+        .status()
+        .unwrap();
     assert!(st.success());
     let url = format!("file://{}", bare.display());
     env.cmd()
-        .args(["vault", "add", "repo", "--type", "git", "--prefix", "packs", "--url", &url])
+        .args([
+            "vault", "add", "repo", "--type", "git", "--prefix", "packs", "--url", &url,
+        ])
         .assert()
         .success();
     let list = env.json(&["vault", "list"]);
@@ -815,20 +1095,33 @@ fn local_and_git_vaults_push_list_pull_delete() {
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&log.stdout);
-    assert!(log.contains("Add pack team.skillmeat-pack") && log.contains("Remove pack"), "{log}");
+    assert!(
+        log.contains("Add pack team.skillmeat-pack") && log.contains("Remove pack"),
+        "{log}"
+    );
 
     // A broken pack is never pushed.
     let bad = env.path("bad.skillmeat-pack");
     std::fs::write(&bad, "nope").unwrap();
-    env.cmd().args(["vault", "push", "shelf"]).arg(&bad).assert().code(1);
-    env.cmd().args(["vault", "remove", "shelf"]).assert().success();
+    env.cmd()
+        .args(["vault", "push", "shelf"])
+        .arg(&bad)
+        .assert()
+        .code(1);
+    env.cmd()
+        .args(["vault", "remove", "shelf"])
+        .assert()
+        .success();
     env.cmd()
         .args(["vault", "ls", "shelf"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no vault named `shelf`"));
     let sharing = std::fs::read_to_string(env.home().join("sharing.toml")).unwrap();
-    assert!(sharing.contains("[vault.repo]") && !sharing.contains("shelf"), "{sharing}");
+    assert!(
+        sharing.contains("[vault.repo]") && !sharing.contains("shelf"),
+        "{sharing}"
+    );
 }
 
 /// A moto S3 server on a free loopback port, stopped on drop.
@@ -845,17 +1138,32 @@ impl Drop for Moto {
 }
 
 fn start_moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = std::process::Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("python3 runs; run scripts/install-test-deps.sh to install the S3 test server (moto)");
+        .expect(
+            "python3 runs; run scripts/install-test-deps.sh to install the S3 test server (moto)",
+        );
     let mut moto = Moto { child, port };
     for _ in 0..300 {
         if let Some(status) = moto.child.try_wait().unwrap() {
-            panic!("the moto S3 server exited ({status}); run scripts/install-test-deps.sh to install it");
+            panic!(
+                "the moto S3 server exited ({status}); run scripts/install-test-deps.sh to install it"
+            );
         }
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return moto;
@@ -863,7 +1171,9 @@ fn start_moto() -> Moto {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     moto.child.kill().ok();
-    panic!("the moto S3 server did not listen on 127.0.0.1:{port} within 30 s; run scripts/install-test-deps.sh");
+    panic!(
+        "the moto S3 server did not listen on 127.0.0.1:{port} within 30 s; run scripts/install-test-deps.sh"
+    );
 }
 
 /// Creates a bucket with a plain HTTP request (moto does not check signatures).
@@ -872,7 +1182,10 @@ fn create_bucket(port: u16, bucket: &str) {
     write!(s, "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
-    assert!(resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"), "{resp}");
+    assert!(
+        resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"),
+        "{resp}"
+    );
 }
 
 #[test]
@@ -882,25 +1195,49 @@ fn s3_vault_push_list_pull_delete_against_a_real_s3_server() {
     let (env, pack) = packed_env();
     let endpoint = format!("http://127.0.0.1:{}", moto.port);
     env.cmd()
-        .args(["vault", "add", "bucket", "--type", "s3", "--bucket", "packs", "--prefix", "team", "--url", &endpoint])
+        .args([
+            "vault", "add", "bucket", "--type", "s3", "--bucket", "packs", "--prefix", "team",
+            "--url", &endpoint,
+        ])
         .assert()
         .success();
     let sharing = std::fs::read_to_string(env.home().join("sharing.toml")).unwrap();
     assert!(!sharing.to_lowercase().contains("secret"), "{sharing}");
     let s3 = |mut c: assert_cmd::Command| {
-        c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing");
+        c.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
         c
     };
     let name = pack.file_name().unwrap().to_str().unwrap();
-    s3(env.cmd()).args(["vault", "push", "bucket"]).arg(&pack).assert().success();
-    let out = s3(env.cmd()).args(["vault", "ls", "bucket", "--json"]).output().unwrap();
+    s3(env.cmd())
+        .args(["vault", "push", "bucket"])
+        .arg(&pack)
+        .assert()
+        .success();
+    let out = s3(env.cmd())
+        .args(["vault", "ls", "bucket", "--json"])
+        .output()
+        .unwrap();
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listing["packs"][0]["name"], name, "{listing}");
     let pulled = env.path("from-s3.skillmeat-pack");
-    s3(env.cmd()).args(["vault", "pull", "bucket", name, "-o"]).arg(&pulled).assert().success();
-    assert_eq!(std::fs::read(&pulled).unwrap(), std::fs::read(&pack).unwrap());
-    s3(env.cmd()).args(["vault", "delete", "bucket", name]).assert().success();
-    let out = s3(env.cmd()).args(["vault", "ls", "bucket", "--json"]).output().unwrap();
+    s3(env.cmd())
+        .args(["vault", "pull", "bucket", name, "-o"])
+        .arg(&pulled)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&pulled).unwrap(),
+        std::fs::read(&pack).unwrap()
+    );
+    s3(env.cmd())
+        .args(["vault", "delete", "bucket", name])
+        .assert()
+        .success();
+    let out = s3(env.cmd())
+        .args(["vault", "ls", "bucket", "--json"])
+        .output()
+        .unwrap();
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(listing["packs"].as_array().unwrap().is_empty(), "{listing}");
 }

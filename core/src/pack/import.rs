@@ -114,7 +114,11 @@ pub struct ImportReport {
 
 /// Whether the files of an existing artifact equal the pack's. Single-file kinds compare the
 /// one file's bytes (its name follows the artifact's name, which differs for forks).
-fn same_content(kind: ArtifactKind, existing: &[crate::artifact::FileEntry], a: &PackArtifact) -> bool {
+fn same_content(
+    kind: ArtifactKind,
+    existing: &[crate::artifact::FileEntry],
+    a: &PackArtifact,
+) -> bool {
     if kind.is_dir() {
         crate::artifact::hash_of_entries(existing) == a.hash
     } else {
@@ -150,7 +154,11 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
 
     let collection = resolve_collection(home, req.collection.as_deref())?;
     crate::artifact::validate_name(&collection).map_err(CollectionError::from)?;
-    let _lock = if req.dry_run { None } else { Some(home.lock()?) };
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let mut coll = match Collection::open(home, &collection) {
         Ok(c) => c,
         Err(CollectionError::NotFound { .. }) if Collection::names(home)?.is_empty() => {
@@ -201,8 +209,8 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             .lock
             .get(a.kind, &a.name)
             .and_then(|l| l.signer.clone());
-        let same = existing_files(&coll, a.kind, &a.name)
-            .is_some_and(|f| same_content(a.kind, &f, a));
+        let same =
+            existing_files(&coll, a.kind, &a.name).is_some_and(|f| same_content(a.kind, &f, a));
         if req.strategy == Strategy::Merge
             && let Some(pinned) = &pinned
             && Some(pinned) != signer.as_ref()
@@ -235,7 +243,9 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
                         found.get_or_insert(Err(n));
                         break;
                     }
-                    if existing_files(&coll, a.kind, &n).is_some_and(|f| same_content(a.kind, &f, a)) {
+                    if existing_files(&coll, a.kind, &n)
+                        .is_some_and(|f| same_content(a.kind, &f, a))
+                    {
                         found = Some(Ok(n));
                         break;
                     }
@@ -303,8 +313,16 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         let dst = staging.path().join(&rel);
         for f in &a.files {
             let entry = format!("{}/{}", a.path, f.path);
-            let bytes = pack.contents.get(&entry).map(Vec::as_slice).unwrap_or_default();
-            let target = if a.kind.is_dir() { dst.join(&f.path) } else { dst.clone() };
+            let bytes = pack
+                .contents
+                .get(&entry)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let target = if a.kind.is_dir() {
+                dst.join(&f.path)
+            } else {
+                dst.clone()
+            };
             if let Some(parent) = target.parent() {
                 create_private_dir_all(parent)?;
             }

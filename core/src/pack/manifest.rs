@@ -277,7 +277,13 @@ mod tests {
 
     #[test]
     fn spdx() {
-        for ok in ["MIT", "Apache-2.0 OR MIT", "(MIT AND BSD-3-Clause)", "GPL-2.0+", "NOASSERTION"] {
+        for ok in [
+            "MIT",
+            "Apache-2.0 OR MIT",
+            "(MIT AND BSD-3-Clause)",
+            "GPL-2.0+",
+            "NOASSERTION",
+        ] {
             assert!(is_spdx_expression(ok), "{ok}");
         }
         for bad in ["", "MIT OR", "my license", "MIT)", "AND MIT"] {

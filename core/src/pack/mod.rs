@@ -23,13 +23,13 @@ pub use manifest::{
     FORMAT_V2, LegacyManifest, PackArtifact, PackDependency, PackManifest, PackSource,
     bundle_hash_of_value,
 };
+pub use reader::PackFormat;
+pub(crate) use reader::open_pack;
 pub use reader::{
     InspectArtifact, InspectReport, InspectRequest, SignatureStatus, VerifyReport, VerifyRequest,
     inspect, verify,
 };
 pub use writer::{ExportReport, ExportRequest, export};
-pub(crate) use reader::open_pack;
-pub use reader::PackFormat;
 
 use crate::collection::CollectionError;
 use crate::home::HomeError;

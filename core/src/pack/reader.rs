@@ -99,14 +99,14 @@ fn check_archive(path: &Path, data: &[u8], limits: &VerifyLimits) -> Result<(), 
     let not_zip = |e: zip::result::ZipError| {
         archive_err(
             path,
-            format!("is not a readable ZIP archive ({e}); it may be truncated or not a pack at all"),
+            format!(
+                "is not a readable ZIP archive ({e}); it may be truncated or not a pack at all"
+            ),
         )
     };
-    let mut it = zip::unstable::read::ZipIterable::try_new(
-        Cursor::new(data),
-        zip::read::Config::default(),
-    )
-    .map_err(not_zip)?;
+    let mut it =
+        zip::unstable::read::ZipIterable::try_new(Cursor::new(data), zip::read::Config::default())
+            .map_err(not_zip)?;
     let count = it.len() as u64;
     if count > limits.max_entries {
         return Err(archive_err(
@@ -178,9 +178,9 @@ fn inflate<R: Read + std::io::Seek>(
     archive: &mut zip::ZipArchive<R>,
     name: &str,
 ) -> Result<Vec<u8>, PackError> {
-    let mut f = archive.by_name(name).map_err(|e| {
-        archive_err(path, format!("entry `{name}` cannot be read ({e})"))
-    })?;
+    let mut f = archive
+        .by_name(name)
+        .map_err(|e| archive_err(path, format!("entry `{name}` cannot be read ({e})")))?;
     let declared = f.size();
     let mut out = Vec::with_capacity(declared.min(64 * 1024 * 1024) as usize);
     (&mut f)
@@ -201,32 +201,45 @@ fn inflate<R: Read + std::io::Seek>(
 
 /// Opens and verifies a pack up to (not including) trust.
 pub(crate) fn open_pack(path: &Path, limits: &VerifyLimits) -> Result<OpenedPack, PackError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        archive_err(path, format!("cannot be read ({e})"))
-    })?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| archive_err(path, format!("cannot be read ({e})")))?;
     if meta.len() > limits.max_total_size.saturating_add(64 * 1024 * 1024) {
         return Err(archive_err(
             path,
-            format!("is {} bytes, larger than the total size limit allows", meta.len()),
+            format!(
+                "is {} bytes, larger than the total size limit allows",
+                meta.len()
+            ),
         ));
     }
-    let data = std::fs::read(path).map_err(|e| archive_err(path, format!("cannot be read ({e})")))?;
+    let data =
+        std::fs::read(path).map_err(|e| archive_err(path, format!("cannot be read ({e})")))?;
 
     // 1. Archive safety, from the central directory alone.
     check_archive(path, &data, limits)?;
     let mut archive = zip::ZipArchive::new(Cursor::new(&data[..])).map_err(|e| {
-        archive_err(path, format!("is not a readable ZIP archive ({e}); it may be truncated"))
+        archive_err(
+            path,
+            format!("is not a readable ZIP archive ({e}); it may be truncated"),
+        )
     })?;
 
     // 2. The manifest.
     if archive.index_for_name("manifest.json").is_none() {
-        return Err(manifest_err(path, "there is no manifest.json in the archive"));
+        return Err(manifest_err(
+            path,
+            "there is no manifest.json in the archive",
+        ));
     }
     let mbytes = inflate(path, &mut archive, "manifest.json")?;
     let value: serde_json::Value = serde_json::from_slice(&mbytes).map_err(|e| {
         manifest_err(
             path,
-            format!("manifest.json:{}:{}: is not valid JSON ({e})", e.line(), e.column()),
+            format!(
+                "manifest.json:{}:{}: is not valid JSON ({e})",
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     let format = match (value.get("format"), value.get("version")) {
@@ -268,9 +281,15 @@ pub(crate) fn open_pack(path: &Path, limits: &VerifyLimits) -> Result<OpenedPack
     }
 }
 
-fn parse_typed<T: for<'de> Deserialize<'de>>(path: &Path, value: serde_json::Value) -> Result<T, PackError> {
+fn parse_typed<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    value: serde_json::Value,
+) -> Result<T, PackError> {
     serde_json::from_value(value).map_err(|e| {
-        manifest_err(path, format!("manifest.json does not match the pack format ({e})"))
+        manifest_err(
+            path,
+            format!("manifest.json does not match the pack format ({e})"),
+        )
     })
 }
 
@@ -282,13 +301,18 @@ fn check_artifact_identity(
     seen: &mut HashSet<(ArtifactKind, String)>,
 ) -> Result<(), PackError> {
     validate_name_for(kind, name).map_err(|e| {
-        manifest_err(path, format!("manifest.json names {kind} `{name}`, which is not a valid name ({e})"))
+        manifest_err(
+            path,
+            format!("manifest.json names {kind} `{name}`, which is not a valid name ({e})"),
+        )
     })?;
     let expected = format!("artifacts/{}/{name}", kind.as_str());
     if art_path.trim_end_matches('/') != expected {
         return Err(manifest_err(
             path,
-            format!("manifest.json gives {kind} `{name}` the path `{art_path}`, expected `{expected}`"),
+            format!(
+                "manifest.json gives {kind} `{name}` the path `{art_path}`, expected `{expected}`"
+            ),
         ));
     }
     if !seen.insert((kind, name.to_string())) {
@@ -326,7 +350,13 @@ fn verify_v2(
         if !a.kind.is_dir() && a.files.len() != 1 {
             return Err(manifest_err(
                 path,
-                format!("manifest.json gives {} `{}` {} files, but a {} is one file", a.kind, a.name, a.files.len(), a.kind),
+                format!(
+                    "manifest.json gives {} `{}` {} files, but a {} is one file",
+                    a.kind,
+                    a.name,
+                    a.files.len(),
+                    a.kind
+                ),
             ));
         }
     }
@@ -337,7 +367,10 @@ fn verify_v2(
         for f in &a.files {
             let entry = format!("{}/{}", a.path, f.path);
             if let Some(why) = unsafe_name(&entry) {
-                return Err(manifest_err(path, format!("manifest.json lists `{entry}`, which {why}")));
+                return Err(manifest_err(
+                    path,
+                    format!("manifest.json lists `{entry}`, which {why}"),
+                ));
             }
             match contents.get(&entry) {
                 Some(bytes) => {
@@ -345,13 +378,20 @@ fn verify_v2(
                     if sha != f.sha256 {
                         return Err(integrity_err(
                             path,
-                            format!("`{entry}` has SHA-256 {sha}, but manifest.json says {}", f.sha256),
+                            format!(
+                                "`{entry}` has SHA-256 {sha}, but manifest.json says {}",
+                                f.sha256
+                            ),
                         ));
                     }
                     if bytes.len() as u64 != f.size {
                         return Err(integrity_err(
                             path,
-                            format!("`{entry}` is {} bytes, but manifest.json says {}", bytes.len(), f.size),
+                            format!(
+                                "`{entry}` is {} bytes, but manifest.json says {}",
+                                bytes.len(),
+                                f.size
+                            ),
                         ));
                     }
                 }
@@ -374,7 +414,10 @@ fn verify_v2(
         if h != a.hash {
             return Err(integrity_err(
                 path,
-                format!("{} `{}` has content hash {h}, but manifest.json says {}", a.kind, a.name, a.hash),
+                format!(
+                    "{} `{}` has content hash {h}, but manifest.json says {}",
+                    a.kind, a.name, a.hash
+                ),
             ));
         }
     }
@@ -426,10 +469,16 @@ fn verify_python(
         for rel in &sorted {
             let entry = format!("{base}/{rel}");
             if let Some(why) = unsafe_name(&entry) {
-                return Err(manifest_err(path, format!("manifest.json lists `{entry}`, which {why}")));
+                return Err(manifest_err(
+                    path,
+                    format!("manifest.json lists `{entry}`, which {why}"),
+                ));
             }
             let bytes = contents.get(&entry).ok_or_else(|| {
-                integrity_err(path, format!("`{entry}` is listed in manifest.json but missing from the archive"))
+                integrity_err(
+                    path,
+                    format!("`{entry}` is listed in manifest.json but missing from the archive"),
+                )
             })?;
             files.push(FileEntry {
                 path: rel.clone(),
@@ -443,14 +492,21 @@ fn verify_python(
         if !kind.is_dir() && files.len() != 1 {
             return Err(manifest_err(
                 path,
-                format!("manifest.json gives {kind} `{}` {} files, but a {kind} is one file", a.name, files.len()),
+                format!(
+                    "manifest.json gives {kind} `{}` {} files, but a {kind} is one file",
+                    a.name,
+                    files.len()
+                ),
             ));
         }
         let h = legacy_artifact_hash(pairs);
         if h != a.hash {
             return Err(integrity_err(
                 path,
-                format!("{kind} `{}` has content hash {h}, but manifest.json says {}", a.name, a.hash),
+                format!(
+                    "{kind} `{}` has content hash {h}, but manifest.json says {}",
+                    a.name, a.hash
+                ),
             ));
         }
         artifacts.push(PackArtifact {
@@ -565,15 +621,24 @@ pub(crate) fn who(sig: &signing::PackSignature) -> String {
     }
 }
 
-pub(crate) fn signature_status(home: &Home, m: &PackManifest) -> Result<SignatureStatus, PackError> {
+pub(crate) fn signature_status(
+    home: &Home,
+    m: &PackManifest,
+) -> Result<SignatureStatus, PackError> {
     Ok(match &m.signature {
         None => SignatureStatus::Unsigned,
         Some(s) => {
             let signer = format!("ed25519:{}", s.key_id);
             if signing::is_trusted(home, &s.key_id, &s.public_key)? {
-                SignatureStatus::Trusted { signer, who: who(s) }
+                SignatureStatus::Trusted {
+                    signer,
+                    who: who(s),
+                }
             } else {
-                SignatureStatus::Untrusted { signer, who: who(s) }
+                SignatureStatus::Untrusted {
+                    signer,
+                    who: who(s),
+                }
             }
         }
     })
@@ -702,10 +767,23 @@ mod tests {
 
     #[test]
     fn unsafe_names() {
-        for bad in ["/etc/passwd", "../x", "a/../../x", "C:/x", "a\\b", "a//b", "./a", ""] {
+        for bad in [
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "C:/x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "",
+        ] {
             assert!(unsafe_name(bad).is_some(), "{bad:?}");
         }
-        for ok in ["manifest.json", "artifacts/skill/a/SKILL.md", "artifacts/skill/a/"] {
+        for ok in [
+            "manifest.json",
+            "artifacts/skill/a/SKILL.md",
+            "artifacts/skill/a/",
+        ] {
             assert!(unsafe_name(ok).is_none(), "{ok:?}");
         }
     }

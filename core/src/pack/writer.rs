@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use zip::write::{SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::manifest::{FORMAT_V2, PackArtifact, PackManifest, PackSource, is_spdx_expression};
 use super::PackError;
+use super::manifest::{FORMAT_V2, PackArtifact, PackManifest, PackSource, is_spdx_expression};
 use crate::artifact::{ArtifactKind, FileEntry, HashError, hash_of_entries, list_files, to_hex};
 use crate::collection::ops::{find_entry, resolve_collection};
 use crate::collection::{ArtifactEntry, Collection};
@@ -189,16 +189,22 @@ pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError
     let mut files: Vec<(String, &[u8], bool)> = Vec::new();
     for c in &collected {
         for (f, bytes) in c.artifact.files.iter().zip(&c.bytes) {
-            files.push((format!("{}/{}", c.artifact.path, f.path), bytes, f.executable));
+            files.push((
+                format!("{}/{}", c.artifact.path, f.path),
+                bytes,
+                f.executable,
+            ));
         }
     }
     files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let file_count = files.len();
     entries.extend(files);
 
-    let bytes = write_zip(&entries).map_err(|e| PackError::Invalid(format!(
-        "could not build the pack archive ({e}); report this as a bug"
-    )))?;
+    let bytes = write_zip(&entries).map_err(|e| {
+        PackError::Invalid(format!(
+            "could not build the pack archive ({e}); report this as a bug"
+        ))
+    })?;
     write_output(&req.output, &bytes)?;
     Ok(ExportReport {
         path: req.output.clone(),
@@ -273,8 +279,17 @@ fn collect(coll: &Collection, e: &ArtifactEntry) -> Result<Collected, PackError>
     let version = e
         .resolved_version
         .clone()
-        .or_else(|| e.resolved_sha.as_ref().map(|s| s.chars().take(12).collect()))
-        .or_else(|| metadata.get("version").and_then(|v| v.as_str()).map(String::from))
+        .or_else(|| {
+            e.resolved_sha
+                .as_ref()
+                .map(|s| s.chars().take(12).collect())
+        })
+        .or_else(|| {
+            metadata
+                .get("version")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        })
         .unwrap_or_else(|| "unversioned".into());
     let source = PackSource {
         origin: e.origin.as_str().into(),
@@ -372,13 +387,16 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
         .tempfile_in(&dir)
         .map_err(|e| HomeError::io(&dir, e))?;
     tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| HomeError::io(path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path).map_err(|e| HomeError::io(path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| HomeError::io(path, e.error))?;
     sync_dir(&dir);
     Ok(())
 }

@@ -33,9 +33,13 @@ pub const SIGNED_PREFIX: &str = "skillmeat-pack/2\n";
 /// the fix.
 #[derive(Debug, Error)]
 pub enum SigningError {
-    #[error("no signing key in {dir}; create one with `skillmeat keys generate --name NAME --email EMAIL`")]
+    #[error(
+        "no signing key in {dir}; create one with `skillmeat keys generate --name NAME --email EMAIL`"
+    )]
     NoKey { dir: PathBuf },
-    #[error("there are {count} signing keys in {dir} ({ids}); pass --key ID to say which one signs")]
+    #[error(
+        "there are {count} signing keys in {dir} ({ids}); pass --key ID to say which one signs"
+    )]
     WhichKey {
         count: usize,
         dir: PathBuf,
@@ -45,7 +49,9 @@ pub enum SigningError {
     UnknownKey { id: String, dir: PathBuf },
     #[error("{path}: {problem}; fix or replace the file")]
     BadFile { path: PathBuf, problem: String },
-    #[error("{what} is not a valid key: {problem}; pass a file written by `skillmeat keys export` or a base64 Ed25519 public key")]
+    #[error(
+        "{what} is not a valid key: {problem}; pass a file written by `skillmeat keys export` or a base64 Ed25519 public key"
+    )]
     BadKey { what: String, problem: String },
     #[error("could not make a random key: {0}")]
     Random(String),
@@ -177,10 +183,12 @@ fn decode_public(text: &str, what: &str) -> Result<[u8; 32], SigningError> {
         what: what.into(),
         problem: format!("not base64 ({e})"),
     })?;
-    let arr: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| SigningError::BadKey {
-        what: what.into(),
-        problem: format!("{} bytes, expected 32", b.len()),
-    })?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| SigningError::BadKey {
+            what: what.into(),
+            problem: format!("{} bytes, expected 32", b.len()),
+        })?;
     VerifyingKey::from_bytes(&arr).map_err(|e| SigningError::BadKey {
         what: what.into(),
         problem: e.to_string(),
@@ -394,10 +402,7 @@ fn pick_own(home: &Home, id: Option<&str>) -> Result<(PathBuf, KeyFile), Signing
         Some(id) => keys
             .into_iter()
             .find(|(_, k)| k.key_id == id || k.key_id.starts_with(id) && id.len() >= 4)
-            .ok_or_else(|| SigningError::UnknownKey {
-                id: id.into(),
-                dir,
-            }),
+            .ok_or_else(|| SigningError::UnknownKey { id: id.into(), dir }),
         None => match keys.len() {
             0 => Err(SigningError::NoKey { dir }),
             1 => Ok(keys.remove(0)),
@@ -435,10 +440,12 @@ pub fn import(home: &Home, req: ImportKeyRequest) -> Result<KeyInfo, SigningErro
     let kf = parse_key_text(&req)?;
     let _lock = home.lock()?;
     if let Some(secret) = &kf.secret_key {
-        let bytes = B64.decode(secret.trim()).map_err(|e| SigningError::BadKey {
-            what: req.source.clone(),
-            problem: format!("secret_key is not base64 ({e})"),
-        })?;
+        let bytes = B64
+            .decode(secret.trim())
+            .map_err(|e| SigningError::BadKey {
+                what: req.source.clone(),
+                problem: format!("secret_key is not base64 ({e})"),
+            })?;
         let arr: [u8; 32] = bytes.try_into().map_err(|_| SigningError::BadKey {
             what: req.source.clone(),
             problem: "secret_key is not 32 bytes".into(),
@@ -494,7 +501,10 @@ fn parse_key_text(req: &ImportKeyRequest) -> Result<KeyFile, SigningError> {
     if !kf.key_id.is_empty() && kf.key_id != id {
         return Err(SigningError::BadKey {
             what: req.source.clone(),
-            problem: format!("key_id `{}` does not match the public key (its id is `{id}`)", kf.key_id),
+            problem: format!(
+                "key_id `{}` does not match the public key (its id is `{id}`)",
+                kf.key_id
+            ),
         });
     }
     kf.key_id = id;
@@ -554,10 +564,12 @@ pub fn sign_bundle(
 ) -> Result<PackSignature, SigningError> {
     let (path, kf) = pick_own(home, key_id)?;
     let secret = kf.secret_key.as_deref().unwrap_or_default();
-    let bytes = B64.decode(secret.trim()).map_err(|e| SigningError::BadFile {
-        path: path.clone(),
-        problem: format!("secret_key is not base64 ({e})"),
-    })?;
+    let bytes = B64
+        .decode(secret.trim())
+        .map_err(|e| SigningError::BadFile {
+            path: path.clone(),
+            problem: format!("secret_key is not base64 ({e})"),
+        })?;
     let arr: [u8; 32] = bytes.try_into().map_err(|_| SigningError::BadFile {
         path: path.clone(),
         problem: "secret_key is not 32 bytes".into(),
@@ -635,7 +647,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(k.path.as_ref().unwrap()).unwrap().permissions().mode();
+            let mode = fs::metadata(k.path.as_ref().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let sig = sign_bundle(&home, None, "sha256:abc").unwrap();

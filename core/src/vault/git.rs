@@ -48,19 +48,33 @@ impl GitVault {
         let refspec = format!("refs/heads/{}", self.branch);
         let exists = !git(dir.path(), &["ls-remote", "--heads", &self.url, &refspec])?.is_empty();
         if exists {
-            git(dir.path(), &["fetch", "-q", "--depth", "1", &self.url, &refspec])?;
+            git(
+                dir.path(),
+                &["fetch", "-q", "--depth", "1", &self.url, &refspec],
+            )?;
         }
         Ok((dir, exists))
     }
 
     /// Checks the branch out (or starts it), applies `change`, commits and pushes.
-    fn commit(&self, message: &str, change: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), String> {
+    fn commit(
+        &self,
+        message: &str,
+        change: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<(), String> {
         let (dir, exists) = self.fetch()?;
         let d = dir.path();
         if exists {
             git(d, &["checkout", "-q", "-B", &self.branch, "FETCH_HEAD"])?;
         } else {
-            git(d, &["symbolic-ref", "HEAD", &format!("refs/heads/{}", self.branch)])?;
+            git(
+                d,
+                &[
+                    "symbolic-ref",
+                    "HEAD",
+                    &format!("refs/heads/{}", self.branch),
+                ],
+            )?;
         }
         change(d)?;
         git(d, &["add", "-A"])?;
@@ -68,11 +82,24 @@ impl GitVault {
         let has_identity = git(d, &["config", "user.email"]).is_ok();
         let mut args: Vec<&str> = Vec::new();
         if !has_identity {
-            args.extend(["-c", "user.name=SkillMeat", "-c", "user.email=skillmeat@localhost"]);
+            args.extend([
+                "-c",
+                "user.name=SkillMeat",
+                "-c",
+                "user.email=skillmeat@localhost",
+            ]);
         }
         args.extend(["commit", "-q", "-m", message]);
         git(d, &args)?;
-        git(d, &["push", "-q", &self.url, &format!("HEAD:refs/heads/{}", self.branch)])?;
+        git(
+            d,
+            &[
+                "push",
+                "-q",
+                &self.url,
+                &format!("HEAD:refs/heads/{}", self.branch),
+            ],
+        )?;
         Ok(())
     }
 }

@@ -47,7 +47,9 @@ pub enum VaultError {
         col: usize,
         message: String,
     },
-    #[error("no vault named `{name}` in {path}; add one with `skillmeat vault add {name} --type local|git|s3 …`")]
+    #[error(
+        "no vault named `{name}` in {path}; add one with `skillmeat vault add {name} --type local|git|s3 …`"
+    )]
     NotFound { name: String, path: PathBuf },
     #[error("a vault named `{name}` is already in {path}; remove it first or pick another name")]
     Exists { name: String, path: PathBuf },
@@ -58,12 +60,21 @@ pub enum VaultError {
     #[error("vault `{vault}`: {message}")]
     Backend { vault: String, message: String },
     #[error(transparent)]
-    Pack(#[from] PackError),
+    Pack(Box<PackError>),
     #[error(transparent)]
     Name(#[from] crate::artifact::NameError),
     #[error(transparent)]
     Home(#[from] HomeError),
 }
+
+impl From<PackError> for VaultError {
+    fn from(e: PackError) -> Self {
+        VaultError::Pack(Box::new(e))
+    }
+}
+
+/// `sharing.toml`: its path, its editable document and the vaults it defines.
+type Sharing = (PathBuf, DocumentMut, Vec<(String, VaultConfig)>);
 
 /// One vault's settings, as written under `[vault.<name>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -205,7 +216,7 @@ fn sharing_path(home: &Home) -> PathBuf {
     home.root().join("sharing.toml")
 }
 
-fn load_doc(home: &Home) -> Result<(PathBuf, DocumentMut, Vec<(String, VaultConfig)>), VaultError> {
+fn load_doc(home: &Home) -> Result<Sharing, VaultError> {
     let path = sharing_path(home);
     let text = match fs::read_to_string(&path) {
         Ok(t) => t,
@@ -399,7 +410,12 @@ pub fn push(home: &Home, vault: &str, file: &Path) -> Result<TransferReport, Vau
 }
 
 /// Downloads a pack to `out` (verified before it is written there).
-pub fn pull(home: &Home, vault: &str, pack: &str, out: &Path) -> Result<TransferReport, VaultError> {
+pub fn pull(
+    home: &Home,
+    vault: &str,
+    pack: &str,
+    out: &Path,
+) -> Result<TransferReport, VaultError> {
     check_pack_name(pack)?;
     let b = backend(home, vault)?;
     let bytes = b
