@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the test suite and benchmarks need beyond Rust: `git` (git sources and vaults),
-# the moto S3 server (the S3 vault tests start `python3 -m moto.server` on 127.0.0.1) and `zip`
-# (benches/pack.sh compares against `zip -r -6`). Idempotent: installs only what is missing.
-# Used by developers and by CI.
+# Installs what the test suite needs beyond the Rust toolchain, idempotently: a second run does
+# nothing. Used by scripts/test.sh and therefore by CI on a fresh machine.
+#   git              git sources and git vaults
+#   zip              benches/pack.sh compares pack export with `zip -r -6`
+#   moto[server]     the S3-compatible server the S3 vault tests start on 127.0.0.1
 set -euo pipefail
 
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v zip >/dev/null 2>&1 || need_apt+=(zip)
-command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq "${need_apt[@]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
   else
-    echo "install these with your package manager: ${need_apt[*]}" >&2
+    echo "install-test-deps: please install: ${need_apt[*]}" >&2
     exit 1
   fi
 fi
@@ -25,4 +28,3 @@ if ! python3 -c 'import moto.server, flask, flask_cors' >/dev/null 2>&1; then
   python3 -m pip install --quiet 'moto[server]' ||
     python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi
-python3 -c 'import moto; print("moto", moto.__version__, "ready")'

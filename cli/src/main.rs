@@ -188,7 +188,8 @@ impl ops::Progress for Bar {
         if total > 1 {
             self.0.set_length(total);
             self.0.set_message(message.to_string());
-            self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
     }
     fn inc(&self, n: u64) {

@@ -112,7 +112,11 @@ impl Out {
         if self.json(r)? {
             return Ok(());
         }
-        self.say(&format!("{verb} collection `{}` ({})", r.name, r.path.display()))
+        self.say(&format!(
+            "{verb} collection `{}` ({})",
+            r.name,
+            r.path.display()
+        ))
     }
 
     pub fn add(&self, r: &AddReport) -> Result<()> {
@@ -133,7 +137,11 @@ impl Out {
         self.say(&s)?;
         if n <= 50 || !self.quiet {
             for a in r.added.iter().take(50) {
-                self.say(&format!("  + {:<8} {}", a.kind.as_str(), self.bold(&a.name)))?;
+                self.say(&format!(
+                    "  + {:<8} {}",
+                    a.kind.as_str(),
+                    self.bold(&a.name)
+                ))?;
             }
             if n > 50 {
                 self.say(&format!("  … and {} more (see `skillmeat list`)", n - 50))?;
@@ -161,15 +169,24 @@ impl Out {
                 r.collection
             ));
         }
-        let w = r.artifacts.iter().map(|a| a.name.len()).max().unwrap_or(4).clamp(4, 40);
+        let w = r
+            .artifacts
+            .iter()
+            .map(|a| a.name.len())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 40);
         let mut stdout = std::io::stdout().lock();
         writeln!(
             stdout,
             "{}",
-            self.bold(&format!("{:<8} {:<w$} {:<14} DESCRIPTION", "KIND", "NAME", "VERSION"))
+            self.bold(&format!(
+                "{:<8} {:<w$} {:<14} DESCRIPTION",
+                "KIND", "NAME", "VERSION"
+            ))
         )?;
         for a in &r.artifacts {
-            let desc: String = a.description.as_deref().unwrap_or("").chars().take(60).collect();
+            let desc = clip(a.description.as_deref().unwrap_or(""), 60);
             writeln!(
                 stdout,
                 "{:<8} {:<w$} {:<14} {}",
@@ -187,8 +204,12 @@ impl Out {
             return Ok(());
         }
         let e = &r.entry;
-        let mut lines = vec![format!("{} {}", self.bold(&e.name), self.dim(&format!("({})", e.kind)))];
-        if let Some(d) = &e.description {
+        let mut lines = vec![format!(
+            "{} {}",
+            self.bold(&e.name),
+            self.dim(&format!("({})", e.kind))
+        )];
+        if let Some(d) = e.description() {
             lines.push(format!("  {d}"));
         }
         let mut kv = |k: &str, v: String| lines.push(format!("  {:<12} {v}", format!("{k}:")));
@@ -246,17 +267,13 @@ impl Out {
             return Ok(());
         }
         if r.hits.is_empty() {
-            return self.say(&format!("Nothing in `{}` matches `{}`.", r.collection, r.query));
+            return self.say(&format!(
+                "Nothing in `{}` matches `{}`.",
+                r.collection, r.query
+            ));
         }
         for h in &r.hits {
-            let desc: String = h
-                .artifact
-                .description
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(60)
-                .collect();
+            let desc = clip(h.artifact.description.as_deref().unwrap_or(""), 60);
             self.say(&format!(
                 "{:<8} {:<32} {:>4}  {}",
                 h.artifact.kind.as_str(),
@@ -292,7 +309,11 @@ impl Out {
             "Collection `{}`: {} artifacts ({})",
             r.collection,
             r.artifacts.len(),
-            if summary.is_empty() { "empty".into() } else { summary }
+            if summary.is_empty() {
+                "empty".into()
+            } else {
+                summary
+            }
         ))?;
         if r.lock_version != skillmeat_core::collection::LOCK_VERSION {
             self.say(&format!(
@@ -300,8 +321,17 @@ impl Out {
                 r.lock_version
             ))?;
         }
-        for a in r.artifacts.iter().filter(|a| a.state != ArtifactState::Clean) {
-            let mut line = format!("  {:<10} {:<8} {}", state_word(a.state), a.kind.as_str(), a.name);
+        for a in r
+            .artifacts
+            .iter()
+            .filter(|a| a.state != ArtifactState::Clean)
+        {
+            let mut line = format!(
+                "  {:<10} {:<8} {}",
+                state_word(a.state),
+                a.kind.as_str(),
+                a.name
+            );
             if let Some(e) = &a.error {
                 line.push_str(&format!(" — {e}"));
             }
@@ -325,7 +355,11 @@ impl Out {
             r.collection,
             r.items.len() - changed
         ))?;
-        for i in r.items.iter().filter(|i| i.outcome != UpdateOutcome::UpToDate) {
+        for i in r
+            .items
+            .iter()
+            .filter(|i| i.outcome != UpdateOutcome::UpToDate)
+        {
             let word = match i.outcome {
                 UpdateOutcome::Available => "available",
                 UpdateOutcome::Updated => "updated",
@@ -358,10 +392,25 @@ impl Out {
             return Ok(());
         }
         for x in s {
-            let d = if x.is_default { self.dim(" (default)") } else { String::new() };
+            let d = if x.is_default {
+                self.dim(" (default)")
+            } else {
+                String::new()
+            };
             self.say(&format!("{} = {}{d}", x.key, x.value))?;
         }
         Ok(())
+    }
+}
+
+/// The first `n` characters of `s`, with an ellipsis when it was longer.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
     }
 }
 

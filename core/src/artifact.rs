@@ -206,7 +206,9 @@ impl FrontMatter {
 
 /// Front matter that is present but is not valid YAML mapping.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("line {line}: the front matter is not valid YAML ({message}); fix it so Claude Code reads the metadata")]
+#[error(
+    "line {line}: the front matter is not valid YAML ({message}); fix it so Claude Code reads the metadata"
+)]
 pub struct FrontMatterError {
     /// 1-based line in the whole file.
     pub line: usize,

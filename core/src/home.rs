@@ -160,6 +160,21 @@ pub fn atomic_write_private(path: &Path, bytes: &[u8]) -> Result<(), HomeError> 
 }
 
 fn atomic_write_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), HomeError> {
+    let tmp = write_temp(path, bytes, mode)?;
+    tmp.persist(path)
+        .map_err(|e| HomeError::io(path, e.error))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Writes `bytes` to a synced temp file beside `path`, ready to be renamed over it (with
+/// `persist`). On Unix it gets `mode`, else the mode `path` already has, else 0644, so a rewrite
+/// never widens or narrows access. Used directly when several files must be renamed together.
+pub fn write_temp(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> Result<tempfile::NamedTempFile, HomeError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
@@ -169,23 +184,24 @@ fn atomic_write_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(),
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        // Keep the mode an existing file had, so a rewrite never widens or narrows access.
         let mode = mode.or_else(|| {
             fs::metadata(path)
                 .ok()
                 .map(|m| m.permissions().mode() & 0o777)
         });
-        let mode = mode.unwrap_or(0o644);
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
-            .map_err(|e| HomeError::io(tmp.path(), e))?;
+        fs::set_permissions(
+            tmp.path(),
+            fs::Permissions::from_mode(mode.unwrap_or(0o644)),
+        )
+        .map_err(|e| HomeError::io(tmp.path(), e))?;
     }
     #[cfg(not(unix))]
     let _ = mode;
     tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
-    tmp.persist(path).map_err(|e| HomeError::io(path, e.error))?;
-    sync_dir(dir);
-    Ok(())
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| HomeError::io(path, e))?;
+    Ok(tmp)
 }
 
 /// Flushes a folder's entries to disk so a rename survives a crash. Best effort: some

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, skill_md, snapshot, write};
+use common::{Env, skill_md, write};
 use predicates::prelude::*;
 
 fn examples() -> String {
@@ -25,18 +25,29 @@ fn add_list_show_search_remove_round_trip() {
         .iter()
         .map(|a| a["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"code-review") && names.contains(&"auto-format"), "{names:?}");
+    assert!(
+        names.contains(&"code-review") && names.contains(&"auto-format"),
+        "{names:?}"
+    );
 
     let show = env.json(&["show", "code-review"]);
     assert_eq!(show["entry"]["type"], "skill");
     assert_eq!(show["state"], "clean");
-    assert!(show["content_hash"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        show["content_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
 
     let hits = env.json(&["search", "review"]);
     assert_eq!(hits["hits"][0]["artifact"]["name"], "code-review", "{hits}");
 
     let status = env.json(&["status"]);
-    assert_eq!(status["counts"]["clean"].as_u64().unwrap() as usize, added.len());
+    assert_eq!(
+        status["counts"]["clean"].as_u64().unwrap() as usize,
+        added.len()
+    );
 
     env.cmd().args(["remove", "code-review"]).assert().success();
     env.cmd()
@@ -44,7 +55,11 @@ fn add_list_show_search_remove_round_trip() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no artifact named `code-review`"));
-    assert!(!env.home().join("collections/default/skills/code-review").exists());
+    assert!(
+        !env.home()
+            .join("collections/default/skills/code-review")
+            .exists()
+    );
 }
 
 #[test]

@@ -46,11 +46,7 @@ pub struct LockEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
     /// The Python tool's lock names the kind here instead of in the key.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Keys this version does not know, kept as written.
     #[serde(flatten, default)]
@@ -202,7 +198,10 @@ note = "kept"
         let e = lock.get(ArtifactKind::Skill, "code-review").unwrap();
         assert_eq!(e.fetched.as_ref().unwrap().0, "2025-10-01T12:34:56.123456");
         let out = lock.render();
-        assert!(out.contains("[lock.entries.\"code-review::skill\"]"), "{out}");
+        assert!(
+            out.contains("[lock.entries.\"code-review::skill\"]"),
+            "{out}"
+        );
         assert!(out.contains("version = \"2\""));
         assert!(out.contains("note = \"kept\""));
         let again = Lock::parse("l".into(), &out).unwrap();

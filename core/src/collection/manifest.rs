@@ -166,6 +166,22 @@ pub struct ArtifactEntry {
     /// Other names the artifact answers to in `show`, `remove` and friends.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The Python tool's `[artifacts.metadata]` table (title, description, author, …), read and
+    /// kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ArtifactEntry {
+    /// The description: our own field, else the Python tool's `metadata.description`.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref().or_else(|| {
+            self.metadata
+                .as_ref()
+                .and_then(|m| m.get("description"))
+                .and_then(|d| d.as_str())
+        })
+    }
 }
 
 /// MCP transport.
@@ -235,11 +251,14 @@ pub struct ManifestFile {
     pub mcp_servers: Vec<McpServerEntry>,
 }
 
-/// `collection.toml`, loaded: its typed view plus the editable document behind it.
+/// `collection.toml`, loaded: its typed view plus the editable document behind it. Reading
+/// commands only need the typed view, so the layout-preserving document is parsed on the first
+/// edit (half the work for `list` of a large collection).
 #[derive(Debug, Clone)]
 pub struct Manifest {
     path: PathBuf,
-    doc: DocumentMut,
+    text: String,
+    doc: Option<DocumentMut>,
     /// The typed view; kept in step with every edit made through this type.
     pub file: ManifestFile,
 }
@@ -253,7 +272,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -287,7 +309,8 @@ impl Manifest {
         doc.insert("collection", Item::Table(t));
         Manifest {
             path,
-            doc,
+            text: String::new(),
+            doc: Some(doc),
             file: ManifestFile {
                 collection: CollectionInfo {
                     name: name.to_string(),
@@ -303,12 +326,27 @@ impl Manifest {
 
     /// Parses `text` (read from `path`). Errors name the file, line and column.
     pub fn parse(path: PathBuf, text: &str) -> Result<Manifest, CollectionError> {
-        let doc: DocumentMut = text
-            .parse()
-            .map_err(|e: toml_edit::TomlError| toml_error(&path, text, e.span(), e.message()))?;
         let file: ManifestFile = toml::from_str(text)
             .map_err(|e: toml::de::Error| toml_error(&path, text, e.span(), e.message()))?;
-        Ok(Manifest { path, doc, file })
+        Ok(Manifest {
+            path,
+            text: text.to_string(),
+            doc: None,
+            file,
+        })
+    }
+
+    /// The editable document, parsed from the text on first use. Both parsers implement the
+    /// same TOML grammar, so this cannot fail after `parse` succeeded; if it ever did, edits are
+    /// not applied to the document and `render` returns the file exactly as it was read.
+    fn doc_mut(&mut self) -> Option<&mut DocumentMut> {
+        if self.doc.is_none() {
+            match self.text.parse::<DocumentMut>() {
+                Ok(d) => self.doc = Some(d),
+                Err(e) => tracing::error!("{}: cannot edit: {e}", self.path.display()),
+            }
+        }
+        self.doc.as_mut()
     }
 
     /// The file this manifest is read from and written to.
@@ -318,7 +356,10 @@ impl Manifest {
 
     /// The text to write.
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        match &self.doc {
+            Some(d) => d.to_string(),
+            None => self.text.clone(),
+        }
     }
 
     /// Finds an artifact by kind and name.
@@ -332,12 +373,14 @@ impl Manifest {
     /// Appends an `[[artifacts]]` table.
     pub fn push_artifact(&mut self, entry: ArtifactEntry) {
         let table = artifact_table(&entry);
-        match self.doc.get_mut("artifacts") {
-            Some(Item::ArrayOfTables(aot)) => aot.push(table),
-            _ => {
-                let mut aot = ArrayOfTables::new();
-                aot.push(table);
-                self.doc.insert("artifacts", Item::ArrayOfTables(aot));
+        if let Some(doc) = self.doc_mut() {
+            match doc.get_mut("artifacts") {
+                Some(Item::ArrayOfTables(aot)) => aot.push(table),
+                _ => {
+                    let mut aot = ArrayOfTables::new();
+                    aot.push(table);
+                    doc.insert("artifacts", Item::ArrayOfTables(aot));
+                }
             }
         }
         self.file.artifacts.push(entry);
@@ -348,7 +391,8 @@ impl Manifest {
         let Some(idx) = self.doc_index(kind, name) else {
             return false;
         };
-        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts") {
+        if let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get_mut("artifacts"))
+        {
             aot.remove(idx);
         }
         self.file
@@ -363,7 +407,7 @@ impl Manifest {
         let Some(idx) = self.doc_index(entry.kind, &entry.name) else {
             return false;
         };
-        if let Some(Item::ArrayOfTables(aot)) = self.doc.get_mut("artifacts")
+        if let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get_mut("artifacts"))
             && let Some(t) = aot.get_mut(idx)
         {
             fill_artifact_table(t, entry);
@@ -383,8 +427,8 @@ impl Manifest {
     pub fn touch(&mut self) {
         let now = Timestamp::now();
         if let Some(t) = self
-            .doc
-            .get_mut("collection")
+            .doc_mut()
+            .and_then(|d| d.get_mut("collection"))
             .and_then(|i| i.as_table_like_mut())
         {
             t.insert("updated", value(now.to_toml()));
@@ -392,8 +436,8 @@ impl Manifest {
         self.file.collection.updated = Some(now);
     }
 
-    fn doc_index(&self, kind: ArtifactKind, name: &str) -> Option<usize> {
-        let Some(Item::ArrayOfTables(aot)) = self.doc.get("artifacts") else {
+    fn doc_index(&mut self, kind: ArtifactKind, name: &str) -> Option<usize> {
+        let Some(Item::ArrayOfTables(aot)) = self.doc_mut().and_then(|d| d.get("artifacts")) else {
             return None;
         };
         aot.iter().position(|t| {
@@ -435,7 +479,9 @@ fn fill_artifact_table(t: &mut Table, e: &ArtifactEntry) {
         if v.is_empty() {
             None
         } else {
-            Some(toml_edit::Value::Array(v.iter().map(String::as_str).collect()))
+            Some(toml_edit::Value::Array(
+                v.iter().map(String::as_str).collect(),
+            ))
         }
     }
     let s = |v: &Option<String>| v.as_deref().map(toml_edit::Value::from);
@@ -503,6 +549,7 @@ title = "Code review"
             description: None,
             tags: vec![],
             aliases: vec![],
+            metadata: None,
         });
         let out = m.render();
         assert!(out.starts_with("# my collection\n[collection]\nname = \"default\"   # keep me\n"));
@@ -512,7 +559,14 @@ title = "Code review"
         let again = Manifest::parse("c.toml".into(), &out).unwrap();
         assert_eq!(again.file.artifacts.len(), 2);
         assert!(m.remove_artifact(ArtifactKind::Command, "x"));
-        assert_eq!(Manifest::parse("c.toml".into(), &m.render()).unwrap().file.artifacts.len(), 1);
+        assert_eq!(
+            Manifest::parse("c.toml".into(), &m.render())
+                .unwrap()
+                .file
+                .artifacts
+                .len(),
+            1
+        );
     }
 
     #[test]

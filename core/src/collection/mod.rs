@@ -18,7 +18,7 @@ pub use manifest::{
 
 use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
 use crate::config::ConfigError;
-use crate::home::{Home, HomeError, create_private_dir_all, sync_dir};
+use crate::home::{Home, HomeError, create_private_dir_all, sync_dir, write_temp};
 use crate::source::SourceError;
 
 /// Everything that can go wrong in a collection operation. Each message is one sentence that
@@ -48,9 +48,7 @@ pub enum CollectionError {
         collection: String,
         hint: String,
     },
-    #[error(
-        "`{name}` names more than one artifact ({kinds}); pass --kind to say which"
-    )]
+    #[error("`{name}` names more than one artifact ({kinds}); pass --kind to say which")]
     Ambiguous { name: String, kinds: String },
     #[error(
         "a {kind} named `{name}` is already in collection `{collection}` (from {existing}); pass --name NEW to add {source_path} under another name, --skip-existing to leave it, or remove the existing one first"
@@ -64,7 +62,9 @@ pub enum CollectionError {
     },
     #[error("{0}")]
     Clashes(String),
-    #[error("cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first")]
+    #[error(
+        "cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first"
+    )]
     DeleteActive(String),
     #[error(transparent)]
     Name(#[from] NameError),
@@ -181,7 +181,9 @@ impl Collection {
     pub fn artifact_path(&self, entry: &ArtifactEntry) -> Result<PathBuf, CollectionError> {
         let rel = Path::new(&entry.path);
         let safe = !entry.path.is_empty()
-            && rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            && rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
         if !safe {
             return Err(CollectionError::Syntax {
                 path: self.manifest.path().to_path_buf(),
@@ -203,8 +205,8 @@ impl Collection {
     pub fn save(&self) -> Result<(), CollectionError> {
         let m = self.manifest.render();
         let l = self.lock.render();
-        let mtmp = write_temp(self.manifest.path(), m.as_bytes())?;
-        let ltmp = write_temp(self.lock.path(), l.as_bytes())?;
+        let mtmp = write_temp(self.manifest.path(), m.as_bytes(), None)?;
+        let ltmp = write_temp(self.lock.path(), l.as_bytes(), None)?;
         ltmp.persist(self.lock.path())
             .map_err(|e| HomeError::io(self.lock.path(), e.error))?;
         mtmp.persist(self.manifest.path())
@@ -214,20 +216,17 @@ impl Collection {
     }
 }
 
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HomeError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| HomeError::io(dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
+/// The JSON Schema of `collection.toml`, generated from [`ManifestFile`] (published as
+/// `docs/collection.schema.json` for TOML editors).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(ManifestFile)).expect("a schema serialises");
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("title".into(), "SkillMeat collection.toml".into());
+        obj.insert(
+            "description".into(),
+            "A SkillMeat collection manifest: the collection's metadata, its artifacts and its MCP servers.".into(),
+        );
     }
-    tmp.write_all(bytes).map_err(|e| HomeError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| HomeError::io(path, e))?;
-    Ok(tmp)
+    schema
 }

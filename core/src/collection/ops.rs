@@ -76,11 +76,12 @@ impl ArtifactSummary {
             kind: e.kind,
             path: e.path.clone(),
             origin: e.origin,
-            version: e
-                .resolved_version
-                .clone()
-                .or_else(|| e.resolved_sha.as_ref().map(|s| s.chars().take(12).collect())),
-            description: e.description.clone(),
+            version: e.resolved_version.clone().or_else(|| {
+                e.resolved_sha
+                    .as_ref()
+                    .map(|s| s.chars().take(12).collect())
+            }),
+            description: e.description().map(str::to_string),
             tags: e.tags.clone(),
             upstream: e.upstream.clone(),
         }
@@ -211,7 +212,9 @@ pub fn collection_delete(home: &Home, name: &str) -> Result<CollectionReport, Co
     }
     // Rename first so a failure halfway through deleting never leaves a half collection that
     // still looks valid.
-    let trash = home.collections_dir().join(format!(".deleted-{name}-{}", std::process::id()));
+    let trash = home
+        .collections_dir()
+        .join(format!(".deleted-{name}-{}", std::process::id()));
     fs::rename(&c.root, &trash).map_err(|e| HomeError::io(&c.root, e))?;
     fs::remove_dir_all(&trash).map_err(|e| HomeError::io(&trash, e))?;
     Ok(CollectionReport {
@@ -393,7 +396,11 @@ pub fn add(
         )));
     }
 
-    let _lock = if req.dry_run { None } else { Some(home.lock()?) };
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let mut coll = match Collection::open(home, &collection_name) {
         Ok(c) => c,
         Err(CollectionError::NotFound { .. })
@@ -402,19 +409,22 @@ pub fn add(
             tracing::info!("creating collection `{collection_name}`");
             Collection::create(home, &collection_name)?
         }
-        Err(CollectionError::NotFound { .. }) if req.dry_run => {
-            Collection {
-                name: collection_name.clone(),
-                root: home.collection_dir(&collection_name),
-                manifest: super::Manifest::new(
-                    home.collection_dir(&collection_name).join("collection.toml"),
-                    &collection_name,
-                ),
-                lock: super::Lock::new(home.collection_dir(&collection_name).join("collection.lock")),
-            }
-        }
+        Err(CollectionError::NotFound { .. }) if req.dry_run => Collection {
+            name: collection_name.clone(),
+            root: home.collection_dir(&collection_name),
+            manifest: super::Manifest::new(
+                home.collection_dir(&collection_name)
+                    .join("collection.toml"),
+                &collection_name,
+            ),
+            lock: super::Lock::new(
+                home.collection_dir(&collection_name)
+                    .join("collection.lock"),
+            ),
+        },
         Err(e) => return Err(e),
     };
+    upgrade_legacy_lock(&mut coll);
 
     // Decide each candidate's name against the collection and the candidates before it.
     let mut taken: std::collections::HashSet<(ArtifactKind, String)> = coll
@@ -502,6 +512,7 @@ pub fn add(
         description,
         tags: req.tags.clone(),
         aliases: Vec::new(),
+        metadata: None,
     };
 
     if req.dry_run {
@@ -577,7 +588,6 @@ pub(crate) fn commit_moves(
     moves: Vec<(PathBuf, PathBuf)>,
     removals: Vec<PathBuf>,
 ) -> Result<(), CollectionError> {
-    upgrade_legacy_lock(coll);
     let trash = tempfile::Builder::new()
         .prefix(".trash-")
         .tempdir_in(&coll.root)
@@ -610,7 +620,8 @@ pub(crate) fn commit_moves(
 }
 
 /// A lock written by the Python tool carries hashes by other rules: recompute them (DESIGN.md
-/// §2.3) so the first write leaves a version-2 lock that agrees with the files.
+/// §2.3) so the first write leaves a version-2 lock that agrees with the files. Called by every
+/// writer right after opening, before it changes anything.
 fn upgrade_legacy_lock(coll: &mut Collection) {
     if !coll.lock.is_legacy() {
         return;
@@ -662,7 +673,11 @@ pub fn copy_and_hash(src: &Path, dst: &Path) -> Result<(String, Vec<FileEntry>),
             path: path.clone(),
             source: e,
         })?;
-        let target = if single { dst.to_path_buf() } else { dst.join(&rel) };
+        let target = if single {
+            dst.to_path_buf()
+        } else {
+            dst.join(&rel)
+        };
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| HomeError::io(parent, e))?;
         }
@@ -882,10 +897,18 @@ fn read_metadata(
     if kind == ArtifactKind::Hook {
         return match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(m)) => (m, None),
-            Ok(_) => (Default::default(), Some("hooks.json is not a JSON object".into())),
+            Ok(_) => (
+                Default::default(),
+                Some("hooks.json is not a JSON object".into()),
+            ),
             Err(e) => (
                 Default::default(),
-                Some(format!("{}:{}:{}: {e}", main.display(), e.line(), e.column())),
+                Some(format!(
+                    "{}:{}:{}: {e}",
+                    main.display(),
+                    e.line(),
+                    e.column()
+                )),
             ),
         };
     }
@@ -984,7 +1007,7 @@ fn score(a: &ArtifactEntry, body: &str, terms: &[String]) -> Option<(u32, Vec<St
         return None;
     }
     let name = a.name.to_lowercase();
-    let desc = a.description.as_deref().unwrap_or("").to_lowercase();
+    let desc = a.description().unwrap_or("").to_lowercase();
     let mut total = 0;
     let mut matched = Vec::new();
     let mut mark = |m: &str| {
@@ -1001,7 +1024,10 @@ fn score(a: &ArtifactEntry, body: &str, terms: &[String]) -> Option<(u32, Vec<St
             s += 40;
             mark("name");
         }
-        if a.aliases.iter().any(|x| x.to_lowercase().contains(t.as_str())) {
+        if a.aliases
+            .iter()
+            .any(|x| x.to_lowercase().contains(t.as_str()))
+        {
             s += 40;
             mark("alias");
         }
@@ -1042,6 +1068,7 @@ pub fn remove(home: &Home, req: ArtifactRef) -> Result<RemoveReport, CollectionE
     let name = resolve_collection(home, req.collection.as_deref())?;
     let _lock = home.lock()?;
     let mut coll = Collection::open(home, &name)?;
+    upgrade_legacy_lock(&mut coll);
     let entry = find_entry(&coll, &req.name, req.kind)?.clone();
     let path = coll.artifact_path(&entry)?;
     coll.manifest.remove_artifact(entry.kind, &entry.name);
@@ -1079,7 +1106,11 @@ fn state_of(coll: &Collection, e: &ArtifactEntry, actual: Option<&str>) -> Artif
     if coll.lock.is_legacy() {
         return ArtifactState::Unverified;
     }
-    match coll.lock.get(e.kind, &e.name).and_then(|l| l.content_hash.as_deref()) {
+    match coll
+        .lock
+        .get(e.kind, &e.name)
+        .and_then(|l| l.content_hash.as_deref())
+    {
         None => ArtifactState::Unlocked,
         Some(h) if h == actual => ArtifactState::Clean,
         Some(_) => ArtifactState::Modified,
@@ -1256,6 +1287,7 @@ pub fn update(
     let name = resolve_collection(home, req.collection.as_deref())?;
     let _lock = if req.check { None } else { Some(home.lock()?) };
     let mut coll = Collection::open(home, &name)?;
+    upgrade_legacy_lock(&mut coll);
     let selected: Vec<ArtifactEntry> = if req.names.is_empty() {
         coll.manifest.file.artifacts.clone()
     } else {
@@ -1293,7 +1325,10 @@ pub fn update(
         let Some(spec) = source::spec_from_upstream(e.origin, &upstream, e.version_spec.as_deref())
         else {
             item.outcome = UpdateOutcome::Skipped;
-            item.message = Some(format!("{} sources are updated through their own command", e.origin.as_str()));
+            item.message = Some(format!(
+                "{} sources are updated through their own command",
+                e.origin.as_str()
+            ));
             items.push(item);
             continue;
         };
@@ -1303,7 +1338,8 @@ pub fn update(
             .lock
             .get(e.kind, &e.name)
             .and_then(|l| l.content_hash.clone());
-        let edited = !coll.lock.is_legacy() && current.is_some() && locked.is_some() && current != locked;
+        let edited =
+            !coll.lock.is_legacy() && current.is_some() && locked.is_some() && current != locked;
 
         // One fetch per repository and ref, shared by every artifact from it.
         let (fetch_spec, inner) = split_repo(&spec);
@@ -1342,7 +1378,10 @@ pub fn update(
         };
         if Some(&upstream_hash) == current.as_ref() && !edited {
             item.outcome = UpdateOutcome::UpToDate;
-            if !req.check && fetched.resolved_sha.is_some() && fetched.resolved_sha != e.resolved_sha {
+            if !req.check
+                && fetched.resolved_sha.is_some()
+                && fetched.resolved_sha != e.resolved_sha
+            {
                 // Same content at a newer commit: record the commit.
                 let mut ne = e.clone();
                 ne.resolved_sha = fetched.resolved_sha.clone();

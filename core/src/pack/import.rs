@@ -351,6 +351,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             description,
             tags: Vec::new(),
             aliases: Vec::new(),
+            metadata: None,
         };
         if item.action == ImportAction::Replaced {
             let old = coll
@@ -364,6 +365,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             // Keep what the user gave the old entry: tags, aliases, when it was first added.
             e.tags = old.tags;
             e.aliases = old.aliases;
+            e.metadata = old.metadata;
             e.added = old.added;
             e.path = old.path;
             moves.push((dst, old_path));

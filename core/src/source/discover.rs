@@ -155,9 +155,7 @@ fn single_file(path: &Path, kind: Option<ArtifactKind>) -> Result<Candidate, Sou
             return Err(SourceError::WrongKind {
                 path: path.to_path_buf(),
                 kind: k,
-                why: format!(
-                    "a single Markdown file is a command or an agent; a {k} is a folder"
-                ),
+                why: format!("a single Markdown file is a command or an agent; a {k} is a folder"),
             });
         }
         None => md_kind(path),
@@ -187,7 +185,11 @@ fn hook_name(dir: &Path) -> String {
 }
 
 /// Walks `dir`; `section` is the nearest enclosing `commands` or `agents` folder kind.
-fn scan(dir: &Path, section: Option<ArtifactKind>, out: &mut Vec<Candidate>) -> Result<(), SourceError> {
+fn scan(
+    dir: &Path,
+    section: Option<ArtifactKind>,
+    out: &mut Vec<Candidate>,
+) -> Result<(), SourceError> {
     let rd = fs::read_dir(dir).map_err(|e| SourceError::io(dir, e))?;
     let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
@@ -228,7 +230,9 @@ fn scan(dir: &Path, section: Option<ArtifactKind>, out: &mut Vec<Candidate>) -> 
             scan(&path, sub, out)?;
         } else if ft.is_file()
             && let Some(kind) = section
-            && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"))
+            && path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("md"))
             && !is_readme(&name)
         {
             out.push(Candidate {
@@ -263,7 +267,11 @@ mod tests {
         write(r, "commands/ns/d.md", "namespaced");
         write(r, "agents/g.md", "---\nname: g\ndescription: x\n---\n");
         write(r, "hooks/h/hooks.json", "{}");
-        write(r, "plugins/p/.claude-plugin/plugin.json", r#"{"name":"plug"}"#);
+        write(
+            r,
+            "plugins/p/.claude-plugin/plugin.json",
+            r#"{"name":"plug"}"#,
+        );
         write(r, "plugins/p/hooks/hooks.json", "{}");
         write(r, "plugins/p/skills/b/SKILL.md", "x");
         let found: Vec<_> = discover(r, None)
@@ -273,7 +281,15 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            ["agent:g", "command:c", "command:d", "hook:h", "hook:plug", "skill:b", "skill:a"]
+            [
+                "agent:g",
+                "command:c",
+                "command:d",
+                "hook:h",
+                "hook:plug",
+                "skill:b",
+                "skill:a"
+            ]
         );
     }
 
@@ -282,13 +298,29 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let r = d.path();
         write(r, "x/agent.md", "---\nname: a\ndescription: b\n---\n");
-        write(r, "x/cmd.md", "---\ndescription: b\nargument-hint: \"[x]\"\n---\n");
-        assert_eq!(discover(&r.join("x/agent.md"), None).unwrap()[0].kind, ArtifactKind::Agent);
-        assert_eq!(discover(&r.join("x/cmd.md"), None).unwrap()[0].kind, ArtifactKind::Command);
+        write(
+            r,
+            "x/cmd.md",
+            "---\ndescription: b\nargument-hint: \"[x]\"\n---\n",
+        );
+        assert_eq!(
+            discover(&r.join("x/agent.md"), None).unwrap()[0].kind,
+            ArtifactKind::Agent
+        );
+        assert_eq!(
+            discover(&r.join("x/cmd.md"), None).unwrap()[0].kind,
+            ArtifactKind::Command
+        );
         fs::create_dir_all(r.join("skills/empty")).unwrap();
         write(r, "skills/empty/notes.txt", "");
-        assert!(matches!(discover(&r.join("skills/empty"), None), Err(SourceError::NoSkillMd { .. })));
+        assert!(matches!(
+            discover(&r.join("skills/empty"), None),
+            Err(SourceError::NoSkillMd { .. })
+        ));
         fs::create_dir_all(r.join("nothing")).unwrap();
-        assert!(matches!(discover(&r.join("nothing"), None), Err(SourceError::NoArtifact { .. })));
+        assert!(matches!(
+            discover(&r.join("nothing"), None),
+            Err(SourceError::NoArtifact { .. })
+        ));
     }
 }

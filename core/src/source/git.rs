@@ -4,19 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::SourceError;
-
-/// A repository fetched at one commit.
-pub struct GitFetch {
-    /// The checkout.
-    pub dir: tempfile::TempDir,
-    /// The commit.
-    pub sha: String,
-    /// What was asked for (`latest` for the remote HEAD).
-    pub version_spec: String,
-    /// The branch or tag asked for, when it was not a sha.
-    pub resolved_version: Option<String>,
-}
+use super::{Checkout, SourceError};
 
 fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
     let out = Command::new("git")
@@ -39,7 +27,10 @@ fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("hint:"))
-            .map(|l| l.trim_start_matches("fatal: ").trim_start_matches("error: "))
+            .map(|l| {
+                l.trim_start_matches("fatal: ")
+                    .trim_start_matches("error: ")
+            })
             .collect::<Vec<_>>()
             .join("; ");
         return Err(SourceError::Git {
@@ -56,7 +47,11 @@ fn git(dir: &Path, args: &[&str], url: &str) -> Result<String, SourceError> {
 
 /// Fetches `reference` (the remote HEAD when None) of `url` with depth 1. When `subpath` is
 /// given only that folder is checked out.
-pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Result<GitFetch, SourceError> {
+pub fn fetch(
+    url: &str,
+    reference: Option<&str>,
+    subpath: Option<&str>,
+) -> Result<Checkout, SourceError> {
     let dir = tempfile::Builder::new()
         .prefix("skillmeat-git-")
         .tempdir()
@@ -65,7 +60,11 @@ pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Resul
     git(d, &["init", "-q"], url)?;
     git(d, &["remote", "add", "origin", url], url)?;
     if let Some(p) = subpath {
-        git(d, &["sparse-checkout", "set", "--no-cone", &format!("/{p}")], url)?;
+        git(
+            d,
+            &["sparse-checkout", "set", "--no-cone", &format!("/{p}")],
+            url,
+        )?;
     }
     let (version_spec, refname) = match reference {
         Some(r) if r != "latest" => (r.to_string(), r.to_string()),
@@ -73,7 +72,15 @@ pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Resul
     };
     git(
         d,
-        &["fetch", "-q", "--depth", "1", "--no-tags", "origin", &refname],
+        &[
+            "fetch",
+            "-q",
+            "--depth",
+            "1",
+            "--no-tags",
+            "origin",
+            &refname,
+        ],
         url,
     )
     .map_err(|e| match e {
@@ -90,10 +97,11 @@ pub fn fetch(url: &str, reference: Option<&str>, subpath: Option<&str>) -> Resul
     let resolved_version = (refname != "HEAD" && refname != sha).then_some(refname);
     // The history is not part of any artifact.
     let _ = std::fs::remove_dir_all(d.join(".git"));
-    Ok(GitFetch {
+    Ok(Checkout {
         dir,
         sha,
         version_spec,
         resolved_version,
+        symlinks: Vec::new(),
     })
 }

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-use super::SourceError;
+use super::{Checkout, SourceError};
 
 /// Upper bounds on what one tarball may unpack to, so a hostile archive cannot fill the disk.
 const MAX_ENTRIES: usize = 200_000;
@@ -19,20 +19,6 @@ pub struct Client {
     base: String,
     token: Option<String>,
     http: reqwest::blocking::Client,
-}
-
-/// A repository fetched at one commit.
-pub struct GitHubFetch {
-    /// The extracted tree (the tarball's top folder stripped).
-    pub dir: tempfile::TempDir,
-    /// The commit.
-    pub sha: String,
-    /// What was asked for (`latest` for the default branch).
-    pub version_spec: String,
-    /// The branch or tag the commit was reached through.
-    pub resolved_version: Option<String>,
-    /// Repository-relative paths of symbolic links in the archive (never extracted).
-    pub symlinks: Vec<String>,
 }
 
 impl Client {
@@ -120,11 +106,12 @@ impl Client {
         let url = format!("{}/repos/{owner}/{repo}", self.base);
         let resp = self.get(&url, "application/vnd.github+json")?;
         let resp = self.check(resp, &format!("repository {owner}/{repo}"))?;
-        let v: serde_json::Value = serde_json::from_reader(resp).map_err(|e| SourceError::Http {
-            url: url.clone(),
-            status: 200,
-            message: format!("unreadable JSON: {e}"),
-        })?;
+        let v: serde_json::Value =
+            serde_json::from_reader(resp).map_err(|e| SourceError::Http {
+                url: url.clone(),
+                status: 200,
+                message: format!("unreadable JSON: {e}"),
+            })?;
         v.get("default_branch")
             .and_then(|b| b.as_str())
             .map(String::from)
@@ -161,7 +148,7 @@ impl Client {
         owner: &str,
         repo: &str,
         reference: Option<&str>,
-    ) -> Result<GitHubFetch, SourceError> {
+    ) -> Result<Checkout, SourceError> {
         let (version_spec, refname) = match reference {
             Some(r) if r != "latest" => (r.to_string(), r.to_string()),
             _ => ("latest".to_string(), self.default_branch(owner, repo)?),
@@ -176,7 +163,7 @@ impl Client {
             .tempdir()
             .map_err(|e| SourceError::io(std::env::temp_dir(), e))?;
         let symlinks = extract_tarball(resp, dir.path(), &url)?;
-        Ok(GitHubFetch {
+        Ok(Checkout {
             dir,
             sha,
             version_spec,
@@ -189,7 +176,11 @@ impl Client {
 /// Extracts a gzipped tarball into `dest`, dropping its single top folder. Refuses absolute and
 /// `..` paths; symbolic and hard links are never created (their paths are returned so an
 /// artifact containing one can be refused by name).
-pub fn extract_tarball(reader: impl Read, dest: &Path, url: &str) -> Result<Vec<String>, SourceError> {
+pub fn extract_tarball(
+    reader: impl Read,
+    dest: &Path,
+    url: &str,
+) -> Result<Vec<String>, SourceError> {
     let bad = |m: String| SourceError::Archive {
         url: url.into(),
         message: m,

@@ -59,9 +59,7 @@ pub enum SourceError {
         "{path} is a skill folder without SKILL.md; add SKILL.md with `name` and `description` front matter"
     )]
     NoSkillMd { path: PathBuf },
-    #[error(
-        "{path} is not a {kind}: {why}"
-    )]
+    #[error("{path} is not a {kind}: {why}")]
     WrongKind {
         path: PathBuf,
         kind: ArtifactKind,
@@ -81,15 +79,15 @@ pub enum SourceError {
         status: u16,
         message: String,
     },
-    #[error(
-        "cannot reach {url} ({message}); check the network, or the github-api-url setting"
-    )]
+    #[error("cannot reach {url} ({message}); check the network, or the github-api-url setting")]
     Network { url: String, message: String },
     #[error("`{path}` is not in {repo}; check the path inside the repository")]
     PathNotInRepo { path: String, repo: String },
     #[error("the `git` program was not found on PATH; install git to add artifacts from git URLs")]
     GitMissing,
-    #[error("git could not fetch {url}: {message}; check the URL, the ref and your git credentials")]
+    #[error(
+        "git could not fetch {url}: {message}; check the URL, the ref and your git credentials"
+    )]
     Git { url: String, message: String },
     #[error("the archive from {url} is unsafe or broken ({message}); nothing was written")]
     Archive { url: String, message: String },
@@ -116,8 +114,7 @@ fn is_repo_segment(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
@@ -137,9 +134,7 @@ impl SourceSpec {
             }
         }
         let schemes = ["https://", "http://", "ssh://", "git://", "file://", "git+"];
-        if schemes.iter().any(|p| s.starts_with(p))
-            || (s.starts_with("git@") && s.contains(':'))
-        {
+        if schemes.iter().any(|p| s.starts_with(p)) || (s.starts_with("git@") && s.contains(':')) {
             return Ok(parse_git_url(s));
         }
         let local = cwd.join(s.strip_prefix("./").unwrap_or(s));
@@ -172,7 +167,9 @@ impl SourceSpec {
         }
         // owner/repo[/path][@ref]
         let (body, reference) = match s.rsplit_once('@') {
-            Some((b, r)) if !r.is_empty() && !r.contains('/') || Some(&b).is_some_and(|_| false) => {
+            Some((b, r))
+                if !r.is_empty() && !r.contains('/') || Some(&b).is_some_and(|_| false) =>
+            {
                 (b, Some(r.to_string()))
             }
             Some((b, r)) if !r.is_empty() => (b, Some(r.to_string())),
@@ -356,58 +353,70 @@ pub fn fetch(spec: &SourceSpec, opts: &FetchOptions) -> Result<Fetched, SourceEr
             reference,
         } => {
             let gh = github::Client::new(&opts.github_api_url, opts.github_token.clone())?;
-            let fetched = gh.fetch(owner, repo, reference.as_deref())?;
-            let root = match path {
-                Some(p) => fetched.dir.path().join(p),
-                None => fetched.dir.path().to_path_buf(),
-            };
-            if !root.exists() {
-                return Err(SourceError::PathNotInRepo {
-                    path: path.clone().unwrap_or_default(),
-                    repo: format!("{owner}/{repo}@{}", fetched.version_spec),
-                });
-            }
-            Ok(Fetched {
-                root,
-                repo_root: fetched.dir.path().to_path_buf(),
-                origin: Origin::Github,
-                version_spec: Some(fetched.version_spec),
-                resolved_sha: Some(fetched.sha),
-                resolved_version: fetched.resolved_version,
-                symlinks: fetched.symlinks,
-                _tmp: Some(fetched.dir),
-                spec: spec.clone(),
-            })
+            let checkout = gh.fetch(owner, repo, reference.as_deref())?;
+            from_checkout(
+                spec,
+                checkout,
+                path,
+                Origin::Github,
+                &format!("{owner}/{repo}@"),
+            )
         }
         SourceSpec::Git {
             url,
             path,
             reference,
         } => {
-            let fetched = git::fetch(url, reference.as_deref(), path.as_deref())?;
-            let root = match path {
-                Some(p) => fetched.dir.path().join(p),
-                None => fetched.dir.path().to_path_buf(),
-            };
-            if !root.exists() {
-                return Err(SourceError::PathNotInRepo {
-                    path: path.clone().unwrap_or_default(),
-                    repo: format!("{url}#{}", fetched.version_spec),
-                });
-            }
-            Ok(Fetched {
-                root,
-                repo_root: fetched.dir.path().to_path_buf(),
-                origin: Origin::Git,
-                version_spec: Some(fetched.version_spec),
-                resolved_sha: Some(fetched.sha),
-                resolved_version: fetched.resolved_version,
-                symlinks: Vec::new(),
-                _tmp: Some(fetched.dir),
-                spec: spec.clone(),
-            })
+            let checkout = git::fetch(url, reference.as_deref(), path.as_deref())?;
+            from_checkout(spec, checkout, path, Origin::Git, &format!("{url}#"))
         }
     }
+}
+
+/// A remote repository checked out at one commit into a temp folder.
+pub struct Checkout {
+    /// The checked-out tree.
+    pub dir: tempfile::TempDir,
+    /// The commit.
+    pub sha: String,
+    /// What was asked for (`latest` for the default branch or remote HEAD).
+    pub version_spec: String,
+    /// The branch or tag the commit was reached through, when it was not a sha.
+    pub resolved_version: Option<String>,
+    /// Repository-relative paths of symbolic links that were not extracted.
+    pub symlinks: Vec<String>,
+}
+
+/// Points a checkout at the path inside it that the spec names.
+fn from_checkout(
+    spec: &SourceSpec,
+    checkout: Checkout,
+    path: &Option<String>,
+    origin: Origin,
+    label: &str,
+) -> Result<Fetched, SourceError> {
+    let repo_root = checkout.dir.path().to_path_buf();
+    let root = match path {
+        Some(p) => repo_root.join(p),
+        None => repo_root.clone(),
+    };
+    if !root.exists() {
+        return Err(SourceError::PathNotInRepo {
+            path: path.clone().unwrap_or_default(),
+            repo: format!("{label}{}", checkout.version_spec),
+        });
+    }
+    Ok(Fetched {
+        root,
+        repo_root,
+        origin,
+        version_spec: Some(checkout.version_spec),
+        resolved_sha: Some(checkout.sha),
+        resolved_version: checkout.resolved_version,
+        symlinks: checkout.symlinks,
+        _tmp: Some(checkout.dir),
+        spec: spec.clone(),
+    })
 }
 
 impl Fetched {
@@ -526,7 +535,14 @@ mod tests {
                 reference: Some("main".into())
             }
         );
-        assert!(matches!(p("acme/skills").unwrap(), SourceSpec::GitHub { path: None, reference: None, .. }));
+        assert!(matches!(
+            p("acme/skills").unwrap(),
+            SourceSpec::GitHub {
+                path: None,
+                reference: None,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -560,7 +576,10 @@ mod tests {
     #[test]
     fn malformed_and_missing() {
         assert!(matches!(p("justaword"), Err(SourceError::Malformed { .. })));
-        assert!(matches!(p("acme/skills@"), Err(SourceError::Malformed { .. })));
+        assert!(matches!(
+            p("acme/skills@"),
+            Err(SourceError::Malformed { .. })
+        ));
         assert!(matches!(p("./nope"), Err(SourceError::NotFound { .. })));
         assert!(matches!(p(""), Err(SourceError::Malformed { .. })));
     }

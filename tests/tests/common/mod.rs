@@ -27,13 +27,18 @@ pub fn bin() -> &'static Path {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("target"));
-        target.join("debug").join(format!("skillmeat{}", std::env::consts::EXE_SUFFIX))
+        target
+            .join("debug")
+            .join(format!("skillmeat{}", std::env::consts::EXE_SUFFIX))
     })
 }
 
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// A temp SkillMeat home plus a temp HOME, both removed on drop.
@@ -43,7 +48,9 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// The SkillMeat home.
@@ -99,7 +106,11 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
         for e in std::fs::read_dir(dir).unwrap() {
             let e = e.unwrap();
             let p = e.path();
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if e.file_type().unwrap().is_dir() {
                 out.insert(format!("{rel}/"), Vec::new());
                 walk(root, &p, out);

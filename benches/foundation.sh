@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Foundation benchmarks (DESIGN.md §11): `--version`, `list` and `search` over 1,000 artifacts,
+# and `add` of a 1,000-artifact folder made by the shared corpus generator. Timings come from
+# hyperfine (installed from Debian's packages when missing); nothing here asserts a budget.
+#
+# Usage: benches/foundation.sh [N]   (default N=1000); results also land in benches/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-1000}"
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
+fi
+GEN=../shared/bench/gen_corpus.py
+[ -f "$GEN" ] || GEN=benches/gen_corpus.py
+
+cargo build --release --locked -q -p skillmeat
+BIN="$PWD/target/release/skillmeat"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p benches/out
+python3 "$GEN" "$WORK/corpus" -n "$N" >/dev/null
+echo "corpus: $N artifacts, $(du -sh "$WORK/corpus" | cut -f1), $(find "$WORK/corpus" -type f | wc -l) files"
+
+export SKILLMEAT_HOME="$WORK/home"
+"$BIN" add "$WORK/corpus" -q
+
+hyperfine -N --warmup 5 --export-markdown benches/out/foundation-read.md \
+  "$BIN --version" \
+  "$BIN list" \
+  "$BIN list --json" \
+  "$BIN search review" \
+  "$BIN status"
+
+hyperfine --warmup 1 --runs 10 --export-markdown benches/out/foundation-add.md \
+  --prepare "rm -rf $WORK/home2" \
+  "SKILLMEAT_HOME=$WORK/home2 $BIN add $WORK/corpus -q" \
+  --prepare "rm -rf $WORK/copy" \
+  "cp -r $WORK/corpus $WORK/copy"
