@@ -129,7 +129,7 @@ fn same_content(
 /// Imports a pack's artifacts into a collection.
 pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError> {
     // Everything about the pack, before the home is touched.
-    let pack = open_pack(&req.path, &req.limits)?;
+    let pack = open_pack(&req.path, &req.limits, true)?;
     let mut signature = signature_status(home, &pack.manifest)?;
     if let (SignatureStatus::Untrusted { signer, who: w }, Some(s)) =
         (&signature, &pack.manifest.signature)

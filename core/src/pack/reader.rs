@@ -40,8 +40,10 @@ pub(crate) struct OpenedPack {
     pub format: PackFormat,
     /// The manifest (a Python manifest is mapped onto the v2 shape, file hashes computed).
     pub manifest: PackManifest,
-    /// Inflated bytes of every artifact file, by archive entry name.
+    /// Inflated bytes of every artifact file, by archive entry name (empty unless asked for).
     pub contents: BTreeMap<String, Vec<u8>>,
+    /// Hex SHA-256 and size of every artifact file, by archive entry name.
+    pub entries: BTreeMap<String, (String, u64)>,
 }
 
 fn archive_err(path: &Path, problem: impl Into<String>) -> PackError {
@@ -200,7 +202,13 @@ fn inflate<R: Read + std::io::Seek>(
 }
 
 /// Opens and verifies a pack up to (not including) trust.
-pub(crate) fn open_pack(path: &Path, limits: &VerifyLimits) -> Result<OpenedPack, PackError> {
+/// With `keep_contents` the inflated bytes are kept (to import them); verification alone
+/// drops each file as soon as it is hashed.
+pub(crate) fn open_pack(
+    path: &Path,
+    limits: &VerifyLimits,
+    keep_contents: bool,
+) -> Result<OpenedPack, PackError> {
     let meta =
         std::fs::metadata(path).map_err(|e| archive_err(path, format!("cannot be read ({e})")))?;
     if meta.len() > limits.max_total_size.saturating_add(64 * 1024 * 1024) {
@@ -267,17 +275,36 @@ pub(crate) fn open_pack(path: &Path, limits: &VerifyLimits) -> Result<OpenedPack
         .filter_map(|n| n.ok().map(|n| n.into_owned()))
         .filter(|n| n != "manifest.json" && !n.ends_with('/'))
         .collect();
-    let contents: BTreeMap<String, Vec<u8>> = names
+    // Each file is hashed right after it is inflated, on the same core, while it is hot. The
+    // Python format's hash rule needs the bytes again, so they are kept for it.
+    let keep = keep_contents || format == PackFormat::Python1;
+    type Inflated = (String, Vec<u8>, String, u64);
+    let inflated: Vec<Inflated> = names
         .par_iter()
         .map_init(
             || archive.clone(),
-            |a, n| inflate(path, a, n).map(|b| (n.clone(), b)),
+            |a, n| {
+                inflate(path, a, n).map(|b| {
+                    let sha = to_hex(&Sha256::digest(&b));
+                    let size = b.len();
+                    let b = if keep { b } else { Vec::new() };
+                    (n.clone(), b, sha, size as u64)
+                })
+            },
         )
         .collect::<Result<_, PackError>>()?;
+    let mut contents = BTreeMap::new();
+    let mut entries = BTreeMap::new();
+    for (n, b, sha, size) in inflated {
+        entries.insert(n.clone(), (sha, size));
+        if keep {
+            contents.insert(n, b);
+        }
+    }
 
     match format {
-        PackFormat::V2 => verify_v2(path, value, contents),
-        PackFormat::Python1 => verify_python(path, value, contents),
+        PackFormat::V2 => verify_v2(path, value, contents, entries),
+        PackFormat::Python1 => verify_python(path, value, contents, entries),
     }
 }
 
@@ -327,9 +354,9 @@ fn check_artifact_identity(
 fn check_extra(
     path: &Path,
     listed: &HashSet<String>,
-    contents: &BTreeMap<String, Vec<u8>>,
+    entries: &BTreeMap<String, (String, u64)>,
 ) -> Result<(), PackError> {
-    if let Some(extra) = contents.keys().find(|k| !listed.contains(*k)) {
+    if let Some(extra) = entries.keys().find(|k| !listed.contains(*k)) {
         return Err(integrity_err(
             path,
             format!("`{extra}` is in the archive but not listed in manifest.json"),
@@ -342,6 +369,7 @@ fn verify_v2(
     path: &Path,
     value: serde_json::Value,
     contents: BTreeMap<String, Vec<u8>>,
+    entries: BTreeMap<String, (String, u64)>,
 ) -> Result<OpenedPack, PackError> {
     let manifest: PackManifest = parse_typed(path, value.clone())?;
     let mut seen = HashSet::new();
@@ -372,10 +400,9 @@ fn verify_v2(
                     format!("manifest.json lists `{entry}`, which {why}"),
                 ));
             }
-            match contents.get(&entry) {
-                Some(bytes) => {
-                    let sha = to_hex(&Sha256::digest(bytes));
-                    if sha != f.sha256 {
+            match entries.get(&entry) {
+                Some((sha, size)) => {
+                    if *sha != f.sha256 {
                         return Err(integrity_err(
                             path,
                             format!(
@@ -384,12 +411,11 @@ fn verify_v2(
                             ),
                         ));
                     }
-                    if bytes.len() as u64 != f.size {
+                    if *size != f.size {
                         return Err(integrity_err(
                             path,
                             format!(
-                                "`{entry}` is {} bytes, but manifest.json says {}",
-                                bytes.len(),
+                                "`{entry}` is {size} bytes, but manifest.json says {}",
                                 f.size
                             ),
                         ));
@@ -408,7 +434,7 @@ fn verify_v2(
             format!("`{entry}` is listed in manifest.json but missing from the archive"),
         ));
     }
-    check_extra(path, &listed, &contents)?;
+    check_extra(path, &listed, &entries)?;
     for a in &manifest.artifacts {
         let h = hash_of_entries(&a.files);
         if h != a.hash {
@@ -444,6 +470,7 @@ fn verify_v2(
         format: PackFormat::V2,
         manifest,
         contents,
+        entries,
     })
 }
 
@@ -451,6 +478,7 @@ fn verify_python(
     path: &Path,
     value: serde_json::Value,
     contents: BTreeMap<String, Vec<u8>>,
+    entries: BTreeMap<String, (String, u64)>,
 ) -> Result<OpenedPack, PackError> {
     let legacy: LegacyManifest = parse_typed(path, value.clone())?;
     let mut seen = HashSet::new();
@@ -482,7 +510,7 @@ fn verify_python(
             })?;
             files.push(FileEntry {
                 path: rel.clone(),
-                sha256: to_hex(&Sha256::digest(bytes)),
+                sha256: entries[&entry].0.clone(),
                 size: bytes.len() as u64,
                 executable: false,
             });
@@ -520,7 +548,7 @@ fn verify_python(
             source: None,
         });
     }
-    check_extra(path, &listed, &contents)?;
+    check_extra(path, &listed, &entries)?;
     let bundle = legacy_bundle_hash(&value);
     if bundle != legacy.bundle_hash {
         return Err(integrity_err(
@@ -552,6 +580,7 @@ fn verify_python(
         format: PackFormat::Python1,
         manifest,
         contents,
+        entries,
     })
 }
 
@@ -646,7 +675,7 @@ pub(crate) fn signature_status(
 
 /// Verifies a pack completely, trust included: an untrusted signer is an error.
 pub fn verify(home: &Home, req: VerifyRequest) -> Result<VerifyReport, PackError> {
-    let p = open_pack(&req.path, &req.limits)?;
+    let p = open_pack(&req.path, &req.limits, false)?;
     let signature = signature_status(home, &p.manifest)?;
     if let (SignatureStatus::Untrusted { who, .. }, Some(s)) = (&signature, &p.manifest.signature) {
         return Err(PackError::Untrusted {
@@ -661,8 +690,8 @@ pub fn verify(home: &Home, req: VerifyRequest) -> Result<VerifyReport, PackError
         name: p.manifest.name.clone(),
         version: p.manifest.version.clone(),
         artifacts: p.manifest.artifacts.len(),
-        files: p.contents.len(),
-        bytes: p.contents.values().map(|b| b.len() as u64).sum(),
+        files: p.entries.len(),
+        bytes: p.entries.values().map(|(_, size)| size).sum(),
         bundle_hash: p.manifest.bundle_hash.clone(),
         signature,
     })
@@ -727,7 +756,7 @@ pub struct InspectReport {
 
 /// Reads a pack's manifest after verifying it (every check but trust, which is reported).
 pub fn inspect(home: &Home, req: InspectRequest) -> Result<InspectReport, PackError> {
-    let p = open_pack(&req.path, &req.limits)?;
+    let p = open_pack(&req.path, &req.limits, false)?;
     let signature = signature_status(home, &p.manifest)?;
     let m = p.manifest;
     Ok(InspectReport {

@@ -398,7 +398,7 @@ pub fn push(home: &Home, vault: &str, file: &Path) -> Result<TransferReport, Vau
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     check_pack_name(&name)?;
-    crate::pack::open_pack(file, &VerifyLimits::default())?;
+    crate::pack::open_pack(file, &VerifyLimits::default(), false)?;
     let bytes = fs::read(file).map_err(|e| HomeError::io(file, e))?;
     let b = backend(home, vault)?;
     b.put(&name, &bytes).map_err(backend_err(vault))?;
@@ -437,7 +437,7 @@ pub fn pull(
         .tempfile_in(&dir)
         .map_err(|e| HomeError::io(&dir, e))?;
     fs::write(tmp.path(), &bytes).map_err(|e| HomeError::io(tmp.path(), e))?;
-    crate::pack::open_pack(tmp.path(), &VerifyLimits::default())?;
+    crate::pack::open_pack(tmp.path(), &VerifyLimits::default(), false)?;
     tmp.persist(out).map_err(|e| HomeError::io(out, e.error))?;
     Ok(TransferReport {
         vault: vault.into(),
