@@ -283,6 +283,15 @@ fn emit<T: Serialize>(g: &Global, v: &T, text: impl FnOnce() -> String) -> Resul
     Ok(())
 }
 
+/// The first `max` characters of `s`, with an ellipsis when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
 fn sig_line(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Unsigned => "unsigned".into(),
@@ -376,7 +385,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                         a.version,
                         a.description
                             .as_ref()
-                            .map(|d| format!("  {d}"))
+                            .map(|d| format!("  {}", clip(d, 60)))
                             .unwrap_or_default()
                     ));
                     if files {

@@ -114,3 +114,122 @@ impl Default for VerifyLimits {
 
 /// Inflated size under which the compression-ratio limit does not apply.
 pub const RATIO_EXEMPT_BELOW: u64 = 4096;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Home;
+    use crate::collection::ops::{self, AddRequest, NoProgress, OnConflict};
+    use std::fs;
+
+    fn home_with_artifacts(dir: &std::path::Path) -> Home {
+        let src = dir.join("src");
+        fs::create_dir_all(src.join("skills/tidy/scripts")).unwrap();
+        fs::write(
+            src.join("skills/tidy/SKILL.md"),
+            "---\nname: tidy\ndescription: Tidies.\n---\nBody\n",
+        )
+        .unwrap();
+        fs::write(src.join("skills/tidy/scripts/run.sh"), "#!/bin/sh\necho\n").unwrap();
+        fs::create_dir_all(src.join("commands")).unwrap();
+        fs::write(
+            src.join("commands/go.md"),
+            "---\ndescription: Go.\n---\nGo\n",
+        )
+        .unwrap();
+        let home = Home::at(dir.join("home"));
+        ops::add(
+            &home,
+            AddRequest {
+                collection: None,
+                source: src.display().to_string(),
+                cwd: None,
+                name: None,
+                kind: None,
+                tags: vec![],
+                on_conflict: OnConflict::Fail,
+                dry_run: false,
+            },
+            &NoProgress,
+        )
+        .unwrap();
+        home
+    }
+
+    fn export_to(home: &Home, out: &std::path::Path) -> ExportReport {
+        export(
+            home,
+            ExportRequest {
+                all: true,
+                output: out.to_path_buf(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn export_is_deterministic_and_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = home_with_artifacts(dir.path());
+        let (a, b) = (dir.path().join("a.pack"), dir.path().join("b.pack"));
+        let r = export_to(&home, &a);
+        export_to(&home, &b);
+        assert_eq!(r.artifacts, 2);
+        assert_eq!(r.files, 3);
+        let v = verify(
+            &home,
+            VerifyRequest {
+                path: a.clone(),
+                limits: VerifyLimits::default(),
+            },
+        )
+        .unwrap();
+        assert_eq!(v.bundle_hash, r.bundle_hash);
+        assert_eq!(v.signature, SignatureStatus::Unsigned);
+        // The two differ at most in `created_at` (outside the bundle hash; the end-to-end tests
+        // pin it with SOURCE_DATE_EPOCH and compare bytes): everything else is equal.
+        let m = |p: &std::path::Path| {
+            let mut o = open_pack(p, &VerifyLimits::default(), true).unwrap();
+            o.manifest.created_at.clear();
+            (o.manifest, o.contents)
+        };
+        assert_eq!(m(&a), m(&b));
+    }
+
+    #[test]
+    fn the_zip_writer_is_deterministic_with_fixed_headers() {
+        let entries: Vec<(String, &[u8], bool)> = vec![
+            ("manifest.json".into(), b"{}", false),
+            ("artifacts/hook/h/run.sh".into(), b"#!/bin/sh\n", true),
+        ];
+        let one = writer::write_zip(&entries).unwrap();
+        assert_eq!(one, writer::write_zip(&entries).unwrap());
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&one)).unwrap();
+        let f = z.by_index(0).unwrap();
+        assert_eq!(f.name().unwrap(), "manifest.json");
+        assert_eq!(f.last_modified(), Some(zip::DateTime::default()));
+        assert_eq!(f.unix_mode().map(|m| m & 0o777), Some(0o644));
+        assert!(f.extra_data().is_none_or(|d| d.is_empty()));
+        drop(f);
+        let f = z.by_index(1).unwrap();
+        assert_eq!(f.unix_mode().map(|m| m & 0o777), Some(0o755));
+        assert_eq!(f.compression(), zip::CompressionMethod::Deflated);
+    }
+
+    #[test]
+    fn a_changed_manifest_field_breaks_the_bundle_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = home_with_artifacts(dir.path());
+        let a = dir.path().join("a.pack");
+        export_to(&home, &a);
+        let p = open_pack(&a, &VerifyLimits::default(), true).unwrap();
+        let mut v = serde_json::to_value(&p.manifest).unwrap();
+        assert_eq!(bundle_hash_of_value(&v), p.manifest.bundle_hash);
+        v["description"] = "changed".into();
+        assert_ne!(bundle_hash_of_value(&v), p.manifest.bundle_hash);
+        v["description"] = "".into();
+        v["created_at"] = "1999-01-01T00:00:00Z".into();
+        assert_eq!(bundle_hash_of_value(&v), p.manifest.bundle_hash);
+    }
+}
