@@ -2,7 +2,10 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_deploy;
+mod cmd_mcp;
 mod cmd_pack;
+mod cmd_token;
 mod output;
 
 use std::io::IsTerminal;
@@ -118,6 +121,14 @@ enum Command {
     /// Read and change settings
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Run SkillMeat's MCP server (stdio, or streamable HTTP with --http)
+    #[command(subcommand)]
+    Mcp(cmd_mcp::McpCmd),
+    /// Manage access tokens for the HTTP servers (create, list, revoke)
+    #[command(subcommand)]
+    Token(cmd_token::TokenCmd),
+    #[command(flatten)]
+    Deploy(cmd_deploy::DeployCmd),
     /// Share artifacts as signed .skillmeat-pack files: export, inspect, verify, import
     #[command(subcommand)]
     Bundle(cmd_pack::BundleCmd),
@@ -387,6 +398,12 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 ConfigCmd::List => out.settings(&cfg.list()),
             }
+        }
+        Command::Mcp(c) => cmd_mcp::run(g, &home, c),
+        Command::Token(c) => cmd_token::run(g, &home, c),
+        Command::Deploy(c) => {
+            let p = progress(g);
+            cmd_deploy::run(&home, coll, g.json, g.quiet, p.as_ref(), c)
         }
         Command::Bundle(c) => cmd_pack::bundle(g, &home, c),
         Command::Keys(c) => cmd_pack::keys(g, &home, c),

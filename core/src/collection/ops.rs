@@ -70,7 +70,8 @@ pub struct ArtifactSummary {
 }
 
 impl ArtifactSummary {
-    fn of(e: &ArtifactEntry) -> ArtifactSummary {
+    /// The summary of a manifest entry.
+    pub fn of(e: &ArtifactEntry) -> ArtifactSummary {
         ArtifactSummary {
             name: e.name.clone(),
             kind: e.kind,

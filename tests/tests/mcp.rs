@@ -1,0 +1,622 @@
+//! End-to-end: `skillmeat mcp serve` run as a real process. Over stdio with rmcp's client: the
+//! tool list (snapshot), every tool of the `collection` toolset including its error paths,
+//! progress notifications, resources, `--read-only` and `--toolsets`. Over HTTP: tokens made
+//! with `skillmeat token create` let a request in, anything else gets 401.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use common::{Env, skill_md, snapshot, write};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ProgressNotificationParam, ReadResourceRequestParams,
+    ResourceContents,
+};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+
+/// A client that records the progress notifications it receives.
+#[derive(Clone, Default)]
+struct Recorder {
+    progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ClientHandler for Recorder {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
+    }
+}
+
+type Client = RunningService<RoleClient, Recorder>;
+
+/// Starts `skillmeat mcp serve ARGS` in `env` and connects to it over stdio.
+async fn connect(env: &Env, args: &[&str]) -> Client {
+    let mut cmd = tokio::process::Command::new(common::bin());
+    cmd.args(["mcp", "serve"])
+        .args(args)
+        .env("SKILLMEAT_HOME", env.home())
+        .env("HOME", env.user_home())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("SKILLMEAT_GITHUB_API_URL")
+        .env_remove("SKILLMEAT_LOG")
+        .current_dir(env.dir.path());
+    let transport = TokioChildProcess::new(cmd).expect("skillmeat starts");
+    Recorder::default()
+        .serve(transport)
+        .await
+        .expect("MCP handshake")
+}
+
+async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
+    let Value::Object(args) = args else {
+        panic!("arguments must be an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
+        .await
+        .unwrap_or_else(|e| panic!("{tool}: {e}"))
+}
+
+/// The structured content of a successful call.
+async fn ok(client: &Client, tool: &str, args: Value) -> Value {
+    let r = call(client, tool, args.clone()).await;
+    assert_ne!(r.is_error, Some(true), "{tool} {args} failed: {r:?}");
+    r.structured_content
+        .unwrap_or_else(|| panic!("{tool} returned no structured content"))
+}
+
+/// The error sentence of a failed call (a tool result with isError, not a protocol error).
+async fn err(client: &Client, tool: &str, args: Value) -> String {
+    let r = call(client, tool, args.clone()).await;
+    assert_eq!(r.is_error, Some(true), "{tool} {args} should fail: {r:?}");
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn names(v: &Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A source folder with three skills and a command.
+fn source(env: &Env) -> std::path::PathBuf {
+    let src = env.path("src");
+    write(
+        &src,
+        "skills/alpha/SKILL.md",
+        &skill_md("alpha", "Formats release notes."),
+    );
+    write(&src, "skills/alpha/notes/template.md", "# Template\n");
+    write(
+        &src,
+        "skills/beta/SKILL.md",
+        &skill_md("beta", "Reviews pull requests."),
+    );
+    write(
+        &src,
+        "skills/gamma/SKILL.md",
+        &skill_md("gamma", "Writes commit messages."),
+    );
+    write(
+        &src,
+        "commands/explain.md",
+        "---\ndescription: Explain the selected code.\n---\n\nExplain $ARGUMENTS.\n",
+    );
+    src
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tool_list_matches_snapshot() {
+    let env = Env::new();
+    let client = connect(&env, &[]).await;
+    let info = client.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().unwrap().name, "skillmeat");
+    assert_eq!(
+        info.server_info.as_ref().unwrap().version,
+        skillmeat_core::VERSION
+    );
+    let tools = client.list_all_tools().await.unwrap();
+    for t in &tools {
+        let a = t
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no annotations", t.name));
+        assert!(
+            t.title.is_some() && a.title.is_some(),
+            "{} has no title",
+            t.name
+        );
+        for (hint, v) in [
+            ("readOnlyHint", a.read_only_hint),
+            ("destructiveHint", a.destructive_hint),
+            ("idempotentHint", a.idempotent_hint),
+            ("openWorldHint", a.open_world_hint),
+        ] {
+            assert!(v.is_some(), "{} does not set {hint}", t.name);
+        }
+        assert!(t.output_schema.is_some(), "{} has no outputSchema", t.name);
+        let props = t.input_schema.get("properties").and_then(Value::as_object);
+        for (k, p) in props.into_iter().flatten() {
+            assert!(
+                p.get("description").is_some(),
+                "{}.{k} is not described",
+                t.name
+            );
+        }
+    }
+    insta::assert_json_snapshot!("mcp_tools", serde_json::to_value(&tools).unwrap());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_collection_tool_over_stdio() {
+    let env = Env::new();
+    let src = source(&env);
+    let src_s = src.display().to_string();
+    let client = connect(&env, &[]).await;
+
+    // add: a dry run writes nothing, then the real add reports progress.
+    let before = snapshot(&env.home());
+    let dry = ok(
+        &client,
+        "add_artifact",
+        json!({"source": src_s, "dry_run": true}),
+    )
+    .await;
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(names(&dry, "added").len(), 4, "{dry}");
+    assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
+    client.service().progress.lock().unwrap().clear();
+    let added = ok(
+        &client,
+        "add_artifact",
+        json!({"source": src_s, "tags": ["mcp"]}),
+    )
+    .await;
+    let mut added = names(&added, "added");
+    added.sort();
+    assert_eq!(added, ["alpha", "beta", "explain", "gamma"]);
+    let progress = client.service().progress.lock().unwrap().clone();
+    assert!(!progress.is_empty(), "add sent no progress notifications");
+    assert!(
+        progress.iter().all(|p| p.total == Some(4.0)),
+        "{progress:?}"
+    );
+    assert!(
+        progress.windows(2).all(|w| w[0].progress < w[1].progress),
+        "progress must increase: {progress:?}"
+    );
+    assert_eq!(progress.last().unwrap().progress, 4.0);
+    // Adding again is refused as a tool error naming the clash.
+    let clash = err(&client, "add_artifact", json!({"source": src_s})).await;
+    assert!(clash.contains("already in collection `default`"), "{clash}");
+
+    // list
+    let list = ok(&client, "list_artifacts", json!({})).await;
+    assert_eq!(list["collection"], "default");
+    let mut all: Vec<String> = list["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    all.sort();
+    assert_eq!(all, ["alpha", "beta", "explain", "gamma"]);
+    let cmds = ok(&client, "list_artifacts", json!({"kind": "command"})).await;
+    assert_eq!(cmds["artifacts"].as_array().unwrap().len(), 1);
+
+    // show
+    let show = ok(&client, "show_artifact", json!({"name": "alpha"})).await;
+    assert_eq!(show["state"], "clean");
+    assert_eq!(show["files"].as_array().unwrap().len(), 2);
+    assert_eq!(show["entry"]["tags"], json!(["mcp"]));
+
+    // search
+    let hits = ok(
+        &client,
+        "search_artifacts",
+        json!({"query": "pull requests"}),
+    )
+    .await;
+    assert_eq!(hits["hits"][0]["artifact"]["name"], "beta", "{hits}");
+
+    // status
+    let status = ok(&client, "collection_status", json!({})).await;
+    assert_eq!(status["counts"]["clean"], 4, "{status}");
+
+    // update: the source moved on; a dry run reports it, the real run brings it in.
+    write(
+        &src,
+        "skills/alpha/SKILL.md",
+        &skill_md("alpha", "Formats better release notes."),
+    );
+    let before = snapshot(&env.home());
+    let check = ok(
+        &client,
+        "update_artifacts",
+        json!({"names": ["alpha"], "dry_run": true}),
+    )
+    .await;
+    assert_eq!(check["items"][0]["outcome"], "available", "{check}");
+    assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
+    let upd = ok(&client, "update_artifacts", json!({"names": ["alpha"]})).await;
+    assert_eq!(upd["items"][0]["outcome"], "updated", "{upd}");
+    let show = ok(&client, "show_artifact", json!({"name": "alpha"})).await;
+    assert_eq!(
+        show["entry"]["description"],
+        "Formats better release notes."
+    );
+
+    // remove: a dry run names the files and keeps them; the real run deletes them.
+    let alpha_dir = env.home().join("collections/default/skills/alpha");
+    let dry = ok(
+        &client,
+        "remove_artifact",
+        json!({"name": "alpha", "dry_run": true}),
+    )
+    .await;
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["files"], json!(["SKILL.md", "notes/template.md"]));
+    assert!(alpha_dir.exists(), "a dry run must not remove");
+    let rm = ok(&client, "remove_artifact", json!({"name": "alpha"})).await;
+    assert_eq!(rm["removed"]["name"], "alpha");
+    assert!(!alpha_dir.exists());
+
+    // Domain failures are tool results with isError and the core's sentence.
+    let e = err(&client, "show_artifact", json!({"name": "alpha"})).await;
+    assert!(
+        e.contains("no artifact named `alpha` in collection `default`"),
+        "{e}"
+    );
+    let e = err(
+        &client,
+        "remove_artifact",
+        json!({"name": "nope", "dry_run": true}),
+    )
+    .await;
+    assert!(e.contains("no artifact named `nope`"), "{e}");
+    let e = err(&client, "update_artifacts", json!({"names": ["nope"]})).await;
+    assert!(e.contains("no artifact named `nope`"), "{e}");
+    let e = err(&client, "list_artifacts", json!({"collection": "missing"})).await;
+    assert!(e.contains("collection `missing` does not exist"), "{e}");
+    let e = err(
+        &client,
+        "collection_status",
+        json!({"collection": "missing"}),
+    )
+    .await;
+    assert!(e.contains("collection `missing` does not exist"), "{e}");
+    let e = err(
+        &client,
+        "search_artifacts",
+        json!({"query": "x", "collection": "missing"}),
+    )
+    .await;
+    assert!(e.contains("does not exist"), "{e}");
+    let e = err(
+        &client,
+        "add_artifact",
+        json!({"source": env.path("nowhere").display().to_string()}),
+    )
+    .await;
+    assert!(e.contains("nowhere"), "{e}");
+    // Arguments that do not fit the schema are a tool error too, so the model sees why.
+    let e = err(&client, "show_artifact", json!({})).await;
+    assert!(e.contains("name"), "{e}");
+
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn artifacts_are_resources() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let client = connect(&env, &[]).await;
+    let resources = client.list_all_resources().await.unwrap();
+    let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
+    for want in [
+        "skillmeat://collection/collection.toml",
+        "skill://alpha/SKILL.md",
+        "skill://alpha/notes/template.md",
+        "command://explain/explain.md",
+    ] {
+        assert!(uris.contains(&want), "{want} not in {uris:?}");
+    }
+    let skill = resources
+        .iter()
+        .find(|r| r.uri == "skill://beta/SKILL.md")
+        .unwrap();
+    assert_eq!(skill.description.as_deref(), Some("Reviews pull requests."));
+    assert_eq!(skill.mime_type.as_deref(), Some("text/markdown"));
+
+    let read = |uri: &str| {
+        let uri = uri.to_string();
+        let client = &client;
+        async move {
+            client
+                .read_resource(ReadResourceRequestParams::new(uri))
+                .await
+        }
+    };
+    let r = read("skill://alpha/SKILL.md").await.unwrap();
+    let ResourceContents::TextResourceContents { text, .. } = &r.contents[0] else {
+        panic!("text expected")
+    };
+    assert_eq!(text, &skill_md("alpha", "Formats release notes."));
+    let r = read("skillmeat://collection/collection.toml")
+        .await
+        .unwrap();
+    let ResourceContents::TextResourceContents { text, .. } = &r.contents[0] else {
+        panic!("text expected")
+    };
+    assert!(text.contains("name = \"alpha\""), "{text}");
+    for bad in [
+        "skill://alpha/../beta/SKILL.md",
+        "skill://alpha/missing.md",
+        "skill://nope/SKILL.md",
+        "agent://alpha/SKILL.md",
+        "file:///etc/passwd",
+    ] {
+        assert!(read(bad).await.is_err(), "{bad} should not be readable");
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_hides_and_refuses_write_tools() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let client = connect(&env, &["--read-only", "--toolsets", "collection"]).await;
+    let mut tools: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    tools.sort();
+    assert_eq!(
+        tools,
+        [
+            "collection_status",
+            "list_artifacts",
+            "search_artifacts",
+            "show_artifact"
+        ]
+    );
+    let before = snapshot(&env.home());
+    for tool in ["add_artifact", "remove_artifact", "update_artifacts"] {
+        let mut args = serde_json::Map::new();
+        args.insert("name".into(), json!("alpha"));
+        args.insert("source".into(), json!(src.display().to_string()));
+        let r = client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(args))
+            .await;
+        assert!(r.is_err(), "{tool} must not be callable read-only: {r:?}");
+    }
+    assert_eq!(snapshot(&env.home()), before);
+    ok(&client, "show_artifact", json!({"name": "alpha"})).await;
+    client.cancel().await.unwrap();
+}
+
+#[test]
+fn unknown_toolset_is_a_usage_error() {
+    let env = Env::new();
+    env.cmd()
+        .args(["mcp", "serve", "--toolsets", "collection,nope"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "unknown toolset `nope`; available toolsets are collection",
+        ));
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/// A `skillmeat mcp serve --http 127.0.0.1:0` process, killed on drop.
+struct HttpServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_http(env: &Env) -> HttpServer {
+    let mut child = std::process::Command::new(common::bin())
+        .args(["mcp", "serve", "--http", "127.0.0.1:0"])
+        .env("SKILLMEAT_HOME", env.home())
+        .env("HOME", env.user_home())
+        .env("NO_COLOR", "1")
+        .env_remove("SKILLMEAT_LOG")
+        .current_dir(env.dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server prints the address it bound on stderr before it accepts anything.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    HttpServer { child, url }
+}
+
+/// POSTs one JSON-RPC message; returns the status, the session id header and the JSON-RPC
+/// messages in the body (plain JSON, or the `data:` lines of an event stream).
+fn post(
+    url: &str,
+    token: Option<&str>,
+    session: Option<&str>,
+    body: Value,
+) -> (u16, Option<String>, Vec<Value>) {
+    let client = reqwest::blocking::Client::new();
+    let mut req = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2025-06-18")
+        .body(body.to_string());
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    if let Some(s) = session {
+        req = req.header("Mcp-Session-Id", s);
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    let session = resp
+        .headers()
+        .get("mcp-session-id")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = resp.text().unwrap();
+    let messages = if text.trim_start().starts_with('{') {
+        vec![serde_json::from_str(&text).unwrap()]
+    } else {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .filter_map(|d| serde_json::from_str(d.trim()).ok())
+            .collect()
+    };
+    (status, session, messages)
+}
+
+#[test]
+fn http_requires_a_token_and_serves_tools_with_one() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let out = env
+        .cmd()
+        .args(["token", "create", "--name", "test"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("smt_"), "{token}");
+    let server = start_http(&env);
+
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "e2e", "version": "1"}}});
+    // No token, a malformed header, a wrong token: 401 before any MCP processing.
+    let (status, _, _) = post(&server.url, None, None, init.clone());
+    assert_eq!(status, 401);
+    let (status, _, _) = post(&server.url, Some("smt_0000"), None, init.clone());
+    assert_eq!(status, 401);
+    let raw = reqwest::blocking::Client::new()
+        .post(&server.url)
+        .header("Authorization", format!("Basic {token}"))
+        .body(init.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 401);
+    assert!(raw.headers().contains_key("www-authenticate"));
+
+    // With the token: initialize, then call a tool.
+    let (status, session, msgs) = post(&server.url, Some(&token), None, init.clone());
+    assert_eq!(status, 200, "{msgs:?}");
+    assert_eq!(msgs[0]["result"]["serverInfo"]["name"], "skillmeat");
+    let session = session.expect("a session id");
+    let (status, _, _) = post(
+        &server.url,
+        Some(&token),
+        Some(&session),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    );
+    assert_eq!(status, 202);
+    let (status, _, msgs) = post(
+        &server.url,
+        Some(&token),
+        Some(&session),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+               "params": {"name": "list_artifacts", "arguments": {"kind": "skill"}}}),
+    );
+    assert_eq!(status, 200);
+    let result = msgs
+        .iter()
+        .find(|m| m["id"] == 2)
+        .unwrap_or_else(|| panic!("no response in {msgs:?}"));
+    let arts = result["result"]["structuredContent"]["artifacts"]
+        .as_array()
+        .unwrap();
+    assert_eq!(arts.len(), 3, "{result}");
+
+    // A revoked token stops working at once.
+    env.cmd()
+        .args(["token", "revoke", "test"])
+        .assert()
+        .success();
+    let (status, _, _) = post(&server.url, Some(&token), None, init);
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn tokens_are_listed_without_their_secret() {
+    let env = Env::new();
+    let created = env.json(&["token", "create", "--name", "ci"]);
+    let token = created["token"].as_str().unwrap();
+    let list = env.json(&["token", "list"]);
+    assert_eq!(list["tokens"][0]["name"], "ci");
+    assert!(!list.to_string().contains(token));
+    let file = std::fs::read_to_string(env.home().join("tokens.toml")).unwrap();
+    assert!(
+        !file.contains(token),
+        "the token itself must never be stored"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.home().join("tokens.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    env.cmd()
+        .args(["token", "create", "--name", "ci"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "a token named `ci` already exists",
+        ));
+    env.cmd().args(["token", "revoke", "ci"]).assert().success();
+    env.cmd()
+        .args(["token", "revoke", "ci"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no token named `ci`"));
+}
