@@ -490,6 +490,11 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                     };
                     s.push_str(&format!("  {word:<12} {:<8} {name}\n", i.kind.as_str()));
                 }
+                if let Some(id) = &r.snapshot {
+                    s.push_str(&format!(
+                        "Snapshot {id} holds the replaced copies (`skillmeat snapshot restore {id}`)\n"
+                    ));
+                }
                 s
             })
         }

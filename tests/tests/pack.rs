@@ -811,6 +811,13 @@ fn import_strategies_and_dry_run() {
 
     let r = dst.json(&["bundle", "import", p, "--strategy", "merge"]);
     assert_eq!(action(&r, "code-review"), "replaced");
+    // A snapshot was taken before replacing, and it lists the replaced artifact's old copy.
+    let id = r["snapshot"]
+        .as_str()
+        .expect("merge reports its snapshot")
+        .to_string();
+    let snaps = dst.json(&["snapshot", "list"]);
+    assert!(snaps.to_string().contains(&id), "{snaps}");
     assert_eq!(
         hashes(&dst)[&("skill".into(), "code-review".into())],
         hashes(&src)[&("skill".into(), "code-review".into())]

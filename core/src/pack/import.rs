@@ -3,8 +3,8 @@
 //!
 //! Everything about the pack is checked before the home is touched. Files are staged in a temp
 //! folder inside the collection and renamed into place; a failure midway renames everything
-//! back (there is no snapshot module yet, so the staging + rollback of `collection::ops` is the
-//! safety net for `merge`). An artifact whose content already matches is left alone, so
+//! back. Before `merge` replaces anything, a snapshot of the collection is taken (see
+//! `skillmeat snapshot restore`). An artifact whose content already matches is left alone, so
 //! importing the same pack twice changes nothing the second time.
 //!
 //! Provenance: imported artifacts get `origin = "pack"` and `upstream = "pack:<name>@<version>"`
@@ -110,6 +110,9 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// One item per artifact in the pack.
     pub items: Vec<ImportItem>,
+    /// The snapshot taken before artifacts were replaced (`skillmeat snapshot restore ID`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
 }
 
 /// Whether the files of an existing artifact equal the pack's. Single-file kinds compare the
@@ -279,6 +282,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         signature,
         dry_run: req.dry_run,
         items: items.clone(),
+        snapshot: None,
     };
     if req.dry_run {
         return Ok(report(signature));
@@ -291,6 +295,17 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         }
         return Ok(report(signature));
     }
+
+    // Replacing is destructive: snapshot the collection first, like every destructive command.
+    let snapshot = if items.iter().any(|i| i.action == ImportAction::Replaced) {
+        let reason = format!(
+            "before bundle import {}@{}",
+            pack.manifest.name, pack.manifest.version
+        );
+        Some(crate::snapshot::take(home, &coll, &reason, Vec::new())?.id)
+    } else {
+        None
+    };
 
     // Stage every file, then move into place all at once.
     let staging = tempfile::Builder::new()
@@ -395,5 +410,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
     {
         signing::trust_signer(home, s)?;
     }
-    Ok(report(signature))
+    let mut r = report(signature);
+    r.snapshot = snapshot;
+    Ok(r)
 }

@@ -84,6 +84,14 @@ pub enum PackError {
     Signing(#[from] SigningError),
     #[error(transparent)]
     Home(#[from] HomeError),
+    #[error(transparent)]
+    Snapshot(Box<crate::snapshot::SnapshotError>),
+}
+
+impl From<crate::snapshot::SnapshotError> for PackError {
+    fn from(e: crate::snapshot::SnapshotError) -> Self {
+        PackError::Snapshot(Box::new(e))
+    }
 }
 
 /// Limits applied to an archive before anything in it is inflated. The defaults suit real packs;
