@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, idempotently: a second run does
 # nothing. Used by scripts/test.sh and therefore by CI on a fresh machine.
+#   git              git sources and git vaults
+#   zip              benches/pack.sh compares pack export with `zip -r -6`
+#   moto[server]     the S3-compatible server the S3 vault tests start on 127.0.0.1
 set -euo pipefail
 
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v zip >/dev/null 2>&1 || need_apt+=(zip)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
@@ -17,4 +22,9 @@ if ((${#need_apt[@]})); then
     echo "install-test-deps: please install: ${need_apt[*]}" >&2
     exit 1
   fi
+fi
+
+if ! python3 -c 'import moto.server, flask, flask_cors' >/dev/null 2>&1; then
+  python3 -m pip install --quiet 'moto[server]' ||
+    python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi

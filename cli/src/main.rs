@@ -4,6 +4,7 @@
 
 mod cmd_deploy;
 mod cmd_mcp;
+mod cmd_pack;
 mod cmd_token;
 mod output;
 
@@ -128,6 +129,15 @@ enum Command {
     Token(cmd_token::TokenCmd),
     #[command(flatten)]
     Deploy(cmd_deploy::DeployCmd),
+    /// Share artifacts as signed .skillmeat-pack files: export, inspect, verify, import
+    #[command(subcommand)]
+    Bundle(cmd_pack::BundleCmd),
+    /// Signing keys and the keys you trust
+    #[command(subcommand)]
+    Keys(cmd_pack::KeysCmd),
+    /// Vaults to share packs through: a folder, a git repository or an S3 bucket
+    #[command(subcommand)]
+    Vault(cmd_pack::VaultCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -395,6 +405,9 @@ fn run(cli: Cli) -> Result<()> {
             let p = progress(g);
             cmd_deploy::run(&home, coll, g.json, g.quiet, p.as_ref(), c)
         }
+        Command::Bundle(c) => cmd_pack::bundle(g, &home, c),
+        Command::Keys(c) => cmd_pack::keys(g, &home, c),
+        Command::Vault(c) => cmd_pack::vault(g, &home, c),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -10,10 +10,13 @@ pub mod collection;
 pub mod config;
 pub mod deploy;
 pub mod home;
+pub mod pack;
+pub mod signing;
 pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod tokens;
+pub mod vault;
 
 pub use artifact::ArtifactKind;
 pub use collection::ops;

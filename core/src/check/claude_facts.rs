@@ -620,7 +620,7 @@ pub fn mcp_json_keys() -> &'static [KeyDoc] {
 /// Artifact kinds (`type` in `[[artifacts]]`, `kind` in lock keys).
 pub const ARTIFACT_TYPES: &[&str] = &["skill", "command", "agent", "hook"];
 /// Where an artifact came from.
-pub const ORIGINS: &[&str] = &["local", "github", "git", "marketplace"];
+pub const ORIGINS: &[&str] = &["local", "github", "git", "marketplace", "pack"];
 
 const DATE: ValueType = ValueType::Datetime;
 
@@ -638,7 +638,7 @@ static ARTIFACT_KEYS: &[KeyDoc] = &[
     req!("name", S, "Artifact name: a safe path component; skills use 1–64 of `a-z 0-9 -`."),
     req!("type", ValueType::Enum(ARTIFACT_TYPES), "Kind: skill, command, agent or hook."),
     key!("path", S, "Where it lives, relative to the collection (e.g. `skills/code-review`)."),
-    key!("origin", ValueType::Enum(ORIGINS), "Where it came from: local, github, git or marketplace."),
+    key!("origin", ValueType::Enum(ORIGINS), "Where it came from: local, github, git, marketplace or pack."),
     key!("upstream", S, "The source it was added from (URL or `owner/repo/path`)."),
     key!("version_spec", S, "What to follow: `latest`, a tag, a branch or a commit."),
     key!("resolved_sha", S, "The commit the version spec resolved to (40 hex)."),

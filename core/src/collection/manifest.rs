@@ -96,6 +96,8 @@ pub enum Origin {
     Git,
     /// A marketplace listing.
     Marketplace,
+    /// A `.skillmeat-pack` imported with `bundle import` (upstream is `pack:<name>@<version>`).
+    Pack,
 }
 
 impl Origin {
@@ -106,6 +108,7 @@ impl Origin {
             Origin::Github => "github",
             Origin::Git => "git",
             Origin::Marketplace => "marketplace",
+            Origin::Pack => "pack",
         }
     }
 }
@@ -136,7 +139,7 @@ pub struct ArtifactEntry {
     pub kind: ArtifactKind,
     /// Where the artifact lives, relative to the collection folder.
     pub path: String,
-    /// local | github | git | marketplace.
+    /// local | github | git | marketplace | pack.
     #[serde(default)]
     pub origin: Origin,
     /// Where it was fetched from: a path, a GitHub tree URL pinned to a commit, or a git URL.

@@ -503,7 +503,7 @@ pub fn spec_from_upstream(
             }),
             _ => None,
         },
-        Origin::Marketplace => None,
+        Origin::Marketplace | Origin::Pack => None,
     }
 }
 
