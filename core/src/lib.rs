@@ -5,6 +5,7 @@
 //! typed, serialisable report (see `docs/architecture.md`).
 
 pub mod artifact;
+pub mod check;
 pub mod collection;
 pub mod config;
 pub mod home;
