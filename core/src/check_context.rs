@@ -1,0 +1,352 @@
+//! Gathers the [`Context`] the pure check engine needs for a file — the IO half of `check`.
+//!
+//! [`crate::check`] never touches the disk; its callers (the Language Server and `skillmeat check`)
+//! call this module instead, so both faces see the same surroundings: for `collection.toml` and
+//! `collection.lock` the paths that exist under the collection folder, the hashes recorded in the
+//! lock and the hashes of the collection copies now; for Claude Code settings files the MCP
+//! server names defined in the project's `.mcp.json`; for artifacts the file path.
+//!
+//! Hashing every artifact is the expensive part, so [`ContextCache`] keeps what it read per
+//! collection folder and per artifact, and [`ContextCache::invalidate`] drops exactly what a
+//! changed file can affect. An editor re-gathers on every keystroke from the cache; the CLI uses
+//! the one-shot [`gather`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::artifact::{ArtifactKind, hash_artifact, is_ignored_name};
+use crate::check::{Context, FileKind};
+use crate::collection::{Lock, LockEntry, lock_key};
+
+/// Gathers the context of `path` (of `kind`, whose current text is `text`) without a cache.
+pub fn gather(kind: FileKind, path: &Path, text: &str) -> Context {
+    ContextCache::default().gather(kind, path, text)
+}
+
+/// The collection folder a manifest or lock belongs to: its parent folder.
+pub fn collection_root(kind: FileKind, path: &Path) -> Option<PathBuf> {
+    match kind {
+        FileKind::CollectionToml | FileKind::CollectionLock => Some(parent_or_dot(path)),
+        _ => None,
+    }
+}
+
+/// The `.mcp.json` whose servers a settings file may refer to: `<project>/.mcp.json` for
+/// `<project>/.claude/settings*.json`, none for the user's settings.
+pub fn project_mcp_json(kind: FileKind, path: &Path) -> Option<PathBuf> {
+    match kind {
+        FileKind::ClaudeSettings | FileKind::ClaudeSettingsLocal => {
+            let claude_dir = parent_or_dot(path);
+            let project = claude_dir.parent().unwrap_or(Path::new("."));
+            Some(project.join(".mcp.json"))
+        }
+        _ => None,
+    }
+}
+
+fn parent_or_dot(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// One artifact named in `collection.toml`, as far as the text could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestArtifact {
+    /// Its `name`.
+    pub name: String,
+    /// Its `type` (skill, command, agent, hook).
+    pub kind: ArtifactKind,
+    /// Its `path`, relative to the collection folder.
+    pub path: String,
+}
+
+/// The `[[artifacts]]` of a `collection.toml` text that name a valid kind and a path; empty when
+/// the text does not parse (the engine reports that itself).
+pub fn manifest_artifacts(text: &str) -> Vec<ManifestArtifact> {
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let Some(toml::Value::Array(arts)) = value.get("artifacts") else {
+        return Vec::new();
+    };
+    arts.iter()
+        .filter_map(|a| {
+            let t = a.as_table()?;
+            Some(ManifestArtifact {
+                name: t.get("name")?.as_str()?.to_string(),
+                kind: t.get("type")?.as_str()?.parse().ok()?,
+                path: t.get("path")?.as_str()?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a collection-relative `path` stays inside the collection (no `..`, not absolute).
+pub fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// What was read from one collection folder.
+#[derive(Debug, Default)]
+struct CollectionFacts {
+    /// Collection-relative paths (files and folders) that exist.
+    existing_paths: Option<BTreeSet<String>>,
+    /// The lock as read (`None`: not read yet; `Some(None)`: absent or unreadable).
+    lock: Option<Option<Lock>>,
+    /// Content hash per artifact path (`None`: the artifact could not be hashed).
+    hashes: HashMap<String, Option<String>>,
+    /// `(kind, name)` of the artifacts in the `collection.toml` on disk.
+    disk_artifacts: Option<Vec<ManifestArtifact>>,
+}
+
+/// A cache of what [`ContextCache::gather`] read from disk.
+#[derive(Debug, Default)]
+pub struct ContextCache {
+    collections: HashMap<PathBuf, CollectionFacts>,
+    mcp_json: HashMap<PathBuf, Option<BTreeSet<String>>>,
+}
+
+impl ContextCache {
+    /// A new, empty cache.
+    pub fn new() -> ContextCache {
+        ContextCache::default()
+    }
+
+    /// Gathers the context of `path` (of `kind`, with current text `text`), reading from disk
+    /// only what the cache does not hold yet.
+    pub fn gather(&mut self, kind: FileKind, path: &Path, text: &str) -> Context {
+        let mut ctx = Context {
+            file_path: Some(path.to_string_lossy().replace('\\', "/")),
+            ..Context::default()
+        };
+        match kind {
+            FileKind::CollectionToml => {
+                let root = parent_or_dot(path);
+                let arts = manifest_artifacts(text);
+                let facts = self.collections.entry(root.clone()).or_default();
+                ctx.existing_paths = Some(facts.existing_paths(&root).clone());
+                ctx.lock_hashes = facts.lock(&root).map(lock_hashes);
+                ctx.actual_hashes = Some(facts.actual_hashes(&root, &arts));
+                ctx.artifacts = Some(pairs(&arts));
+            }
+            FileKind::CollectionLock => {
+                let root = parent_or_dot(path);
+                let facts = self.collections.entry(root.clone()).or_default();
+                let arts = facts.disk_artifacts(&root).to_vec();
+                ctx.existing_paths = Some(facts.existing_paths(&root).clone());
+                ctx.actual_hashes = Some(facts.actual_hashes(&root, &arts));
+                ctx.artifacts = Some(pairs(&arts));
+            }
+            FileKind::ClaudeSettings | FileKind::ClaudeSettingsLocal => {
+                if let Some(mcp) = project_mcp_json(kind, path) {
+                    ctx.mcp_servers = self
+                        .mcp_json
+                        .entry(mcp.clone())
+                        .or_insert_with(|| read_mcp_servers(&mcp))
+                        .clone();
+                }
+            }
+            FileKind::McpJson => {
+                ctx.mcp_servers = mcp_server_names(text);
+            }
+            FileKind::UserClaudeSettings
+            | FileKind::SkillMd
+            | FileKind::CommandMd
+            | FileKind::AgentMd => {}
+        }
+        ctx
+    }
+
+    /// The lock entry of `(kind, name)` in the collection at `root`, for hover.
+    pub fn lock_entry(&mut self, root: &Path, kind: ArtifactKind, name: &str) -> Option<LockEntry> {
+        let facts = self.collections.entry(root.to_path_buf()).or_default();
+        facts.lock(root)?.get(kind, name).cloned()
+    }
+
+    /// Forgets what `changed` (a file or folder created, changed or deleted) can affect: the
+    /// lock, the manifest on disk, the existing paths and the hash of the artifact it lies in.
+    pub fn invalidate(&mut self, changed: &Path) {
+        self.mcp_json.remove(changed);
+        for (root, facts) in &mut self.collections {
+            let Ok(rel) = changed.strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            match rel.as_str() {
+                "collection.lock" => facts.lock = None,
+                "collection.toml" => facts.disk_artifacts = None,
+                "" => *facts = CollectionFacts::default(),
+                _ => {
+                    facts.existing_paths = None;
+                    facts
+                        .hashes
+                        .retain(|p, _| !(rel == *p || rel.starts_with(&format!("{p}/"))));
+                }
+            }
+        }
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.collections.clear();
+        self.mcp_json.clear();
+    }
+}
+
+impl CollectionFacts {
+    fn existing_paths(&mut self, root: &Path) -> &BTreeSet<String> {
+        self.existing_paths
+            .get_or_insert_with(|| list_existing(root))
+    }
+
+    fn lock(&mut self, root: &Path) -> Option<&Lock> {
+        self.lock
+            .get_or_insert_with(|| {
+                let path = root.join("collection.lock");
+                let text = fs::read_to_string(&path).ok()?;
+                Lock::parse(path, &text).ok()
+            })
+            .as_ref()
+    }
+
+    fn disk_artifacts(&mut self, root: &Path) -> &[ManifestArtifact] {
+        self.disk_artifacts.get_or_insert_with(|| {
+            fs::read_to_string(root.join("collection.toml"))
+                .map(|t| manifest_artifacts(&t))
+                .unwrap_or_default()
+        })
+    }
+
+    fn actual_hashes(
+        &mut self,
+        root: &Path,
+        arts: &[ManifestArtifact],
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for a in arts {
+            if !is_safe_relative(&a.path) {
+                continue;
+            }
+            let hash = self
+                .hashes
+                .entry(a.path.clone())
+                .or_insert_with(|| hash_artifact(&root.join(&a.path)).ok().map(|(h, _)| h));
+            if let Some(h) = hash {
+                out.insert(lock_key(a.kind, &a.name), h.clone());
+            }
+        }
+        out
+    }
+}
+
+fn pairs(arts: &[ManifestArtifact]) -> Vec<(String, String)> {
+    arts.iter()
+        .map(|a| (a.kind.as_str().to_string(), a.name.clone()))
+        .collect()
+}
+
+fn lock_hashes(lock: &Lock) -> BTreeMap<String, String> {
+    lock.entries
+        .iter()
+        .filter_map(|(k, e)| Some((k.clone(), e.content_hash.clone()?)))
+        .collect()
+}
+
+/// Every file and folder under `root` (relative, `/`-separated), skipping the folders and files
+/// artifact hashing ignores and not following symlinks.
+fn list_existing(root: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(ft) = e.file_type() else { continue };
+            if is_ignored_name(&name, ft.is_dir()) {
+                continue;
+            }
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if ft.is_dir() {
+                stack.push((e.path(), rel.clone()));
+            }
+            out.insert(rel);
+        }
+    }
+    out
+}
+
+/// The server names of an `.mcp.json` on disk (`None` when it is absent or not JSON).
+fn read_mcp_servers(path: &Path) -> Option<BTreeSet<String>> {
+    mcp_server_names(&fs::read_to_string(path).ok()?)
+}
+
+/// The keys of `mcpServers` in an `.mcp.json` text.
+pub fn mcp_server_names(text: &str) -> Option<BTreeSet<String>> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let servers = v.get("mcpServers")?.as_object()?;
+    Some(servers.keys().cloned().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gathers_collection_facts_and_invalidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("skills/a")).unwrap();
+        fs::write(root.join("skills/a/SKILL.md"), "---\nname: a\n---\n").unwrap();
+        let text = "[collection]\nname = \"x\"\n\n[[artifacts]]\nname = \"a\"\ntype = \"skill\"\npath = \"skills/a\"\n";
+        fs::write(root.join("collection.toml"), text).unwrap();
+        fs::write(
+            root.join("collection.lock"),
+            "[lock]\nversion = \"2\"\n[lock.entries.\"a::skill\"]\ncontent_hash = \"sha256:00\"\n",
+        )
+        .unwrap();
+        let mut cache = ContextCache::new();
+        let path = root.join("collection.toml");
+        let ctx = cache.gather(FileKind::CollectionToml, &path, text);
+        let existing = ctx.existing_paths.unwrap();
+        assert!(existing.contains("skills/a/SKILL.md") && existing.contains("skills/a"));
+        assert_eq!(ctx.lock_hashes.unwrap()["a::skill"], "sha256:00");
+        let h1 = ctx.actual_hashes.unwrap()["a::skill"].clone();
+        assert!(h1.starts_with("sha256:"));
+        assert_eq!(ctx.artifacts.unwrap(), vec![("skill".into(), "a".into())]);
+
+        fs::write(root.join("skills/a/SKILL.md"), "---\nname: a\n---\nmore\n").unwrap();
+        // Cached until told.
+        let again = cache.gather(FileKind::CollectionToml, &path, text);
+        assert_eq!(again.actual_hashes.unwrap()["a::skill"], h1);
+        cache.invalidate(&root.join("skills/a/SKILL.md"));
+        let fresh = cache.gather(FileKind::CollectionToml, &path, text);
+        assert_ne!(fresh.actual_hashes.unwrap()["a::skill"], h1);
+    }
+
+    #[test]
+    fn settings_see_project_mcp_servers() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join(".claude")).unwrap();
+        fs::write(
+            dir.path().join(".mcp.json"),
+            r#"{"mcpServers": {"github": {"command": "x"}}}"#,
+        )
+        .unwrap();
+        let ctx = gather(
+            FileKind::ClaudeSettings,
+            &dir.path().join(".claude/settings.json"),
+            "{}",
+        );
+        assert_eq!(ctx.mcp_servers.unwrap().into_iter().collect::<Vec<_>>(), ["github"]);
+    }
+}
