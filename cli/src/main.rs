@@ -2,6 +2,8 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_check;
+mod cmd_lsp;
 mod output;
 
 use std::io::IsTerminal;
@@ -117,6 +119,10 @@ enum Command {
     /// Read and change settings
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Check collection.toml, Claude Code settings, .mcp.json and artifact front matter (for CI)
+    Check(cmd_check::CheckArgs),
+    /// Run the Language Server on stdin/stdout (started by editors)
+    Lsp(cmd_lsp::LspArgs),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -377,6 +383,8 @@ fn run(cli: Cli) -> Result<()> {
                 ConfigCmd::List => out.settings(&cfg.list()),
             }
         }
+        Command::Check(args) => cmd_check::run(args, g.json, g.quiet),
+        Command::Lsp(args) => cmd_lsp::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

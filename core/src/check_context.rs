@@ -15,9 +15,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
 use crate::artifact::{ArtifactKind, hash_artifact, is_ignored_name};
-use crate::check::{Context, FileKind};
-use crate::collection::{Lock, LockEntry, lock_key};
+use crate::check::{self, Context, Diagnostic, FileKind, Severity};
+use crate::collection::{Lock, LockEntry, line_col, lock_key};
 
 /// Gathers the context of `path` (of `kind`, whose current text is `text`) without a cache.
 pub fn gather(kind: FileKind, path: &Path, text: &str) -> Context {
@@ -295,6 +299,170 @@ pub fn mcp_server_names(text: &str) -> Option<BTreeSet<String>> {
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
     let servers = v.get("mcpServers")?.as_object()?;
     Some(servers.keys().cloned().collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// `skillmeat check`: files and folders in, located diagnostics out.
+
+/// What to check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct CheckRequest {
+    /// Files or folders; folders are searched for the files SkillMeat checks (skipping `.git`,
+    /// `node_modules` and `target`). Empty: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Check every named file as this kind instead of telling the kind from its path.
+    pub kind: Option<FileKind>,
+}
+
+/// A diagnostic with 1-based line and column (columns count characters) for people and CI.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LocatedDiagnostic {
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// 1-based column (in characters) where it starts.
+    pub column: usize,
+    /// 1-based line where it ends.
+    pub end_line: usize,
+    /// 1-based column (in characters) just past its end.
+    pub end_column: usize,
+    /// The diagnostic itself (byte range, severity, code, message, fixes).
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+}
+
+/// The diagnostics of one file.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FileReport {
+    /// The file, as given or found (`/`-separated).
+    pub path: String,
+    /// What it was checked as.
+    pub kind: FileKind,
+    /// Its diagnostics, in order.
+    pub diagnostics: Vec<LocatedDiagnostic>,
+}
+
+/// The result of [`check_files`].
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct CheckReport {
+    /// Every file checked, with its diagnostics (files without any included).
+    pub files: Vec<FileReport>,
+    /// How many diagnostics are errors.
+    pub errors: usize,
+    /// How many are warnings.
+    pub warnings: usize,
+    /// How many are information or hints.
+    pub notes: usize,
+}
+
+/// Why [`check_files`] could not check.
+#[derive(Debug, Error)]
+pub enum CheckFilesError {
+    #[error("{0}: no such file or folder; pass an existing path")]
+    Missing(PathBuf),
+    #[error("cannot read {path}: {source}; check its permissions")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{0}: SkillMeat cannot tell what kind of file this is from its path; pass --kind (one of collection-toml, collection-lock, claude-settings, claude-settings-local, user-claude-settings, mcp-json, skill-md, command-md, agent-md)"
+    )]
+    UnknownKind(PathBuf),
+}
+
+/// Checks files and folders: detects each file's kind, gathers its context (sharing one cache,
+/// so a collection is hashed once) and runs the rules.
+pub fn check_files(req: &CheckRequest) -> Result<CheckReport, CheckFilesError> {
+    let roots = if req.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        req.paths.clone()
+    };
+    let mut files: Vec<(PathBuf, FileKind)> = Vec::new();
+    for root in &roots {
+        let meta = fs::metadata(root).map_err(|_| CheckFilesError::Missing(root.clone()))?;
+        if meta.is_dir() {
+            find_checkable(root, &mut files);
+        } else {
+            let kind = req
+                .kind
+                .or_else(|| FileKind::detect(&absolute_str(root)))
+                .ok_or_else(|| CheckFilesError::UnknownKind(root.clone()))?;
+            files.push((root.clone(), kind));
+        }
+    }
+    let mut cache = ContextCache::new();
+    let mut report = CheckReport::default();
+    for (path, kind) in files {
+        let text = fs::read(&path).map_err(|source| CheckFilesError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let text = String::from_utf8_lossy(&text);
+        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let ctx = cache.gather(kind, &abs, &text);
+        let diagnostics: Vec<LocatedDiagnostic> = check::check(kind, &text, &ctx)
+            .into_iter()
+            .map(|d| {
+                let (line, column) = line_col(&text, d.range.start);
+                let (end_line, end_column) = line_col(&text, d.range.end);
+                match d.severity {
+                    Severity::Error => report.errors += 1,
+                    Severity::Warning => report.warnings += 1,
+                    Severity::Information | Severity::Hint => report.notes += 1,
+                }
+                LocatedDiagnostic {
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    diagnostic: d,
+                }
+            })
+            .collect();
+        report.files.push(FileReport {
+            path: path.to_string_lossy().replace('\\', "/"),
+            kind,
+            diagnostics,
+        });
+    }
+    Ok(report)
+}
+
+/// The absolute form of `p` as a string, so kind detection sees the parent folders.
+fn absolute_str(p: &Path) -> String {
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Files under `dir` whose kind can be told from their path, sorted.
+fn find_checkable(dir: &Path, out: &mut Vec<(PathBuf, FileKind)>) {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Ok(ft) = e.file_type() else { continue };
+            let p = e.path();
+            if ft.is_dir() {
+                if !matches!(
+                    name.to_str(),
+                    Some(".git" | "node_modules" | "target" | "__pycache__")
+                ) {
+                    stack.push(p);
+                }
+            } else if ft.is_file()
+                && let Some(kind) = FileKind::detect(&absolute_str(&p))
+            {
+                found.push((p, kind));
+            }
+        }
+    }
+    found.sort();
+    out.extend(found);
 }
 
 #[cfg(test)]
