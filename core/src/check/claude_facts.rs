@@ -76,19 +76,43 @@ pub struct HookTypeDoc {
 
 macro_rules! key {
     ($name:literal, $ty:expr, $doc:literal) => {
-        KeyDoc { name: $name, ty: $ty, doc: $doc, required: false, keys: &[] }
+        KeyDoc {
+            name: $name,
+            ty: $ty,
+            doc: $doc,
+            required: false,
+            keys: &[],
+        }
     };
     ($name:literal, $ty:expr, $doc:literal, $keys:expr) => {
-        KeyDoc { name: $name, ty: $ty, doc: $doc, required: false, keys: $keys }
+        KeyDoc {
+            name: $name,
+            ty: $ty,
+            doc: $doc,
+            required: false,
+            keys: $keys,
+        }
     };
 }
 
 macro_rules! req {
     ($name:literal, $ty:expr, $doc:literal) => {
-        KeyDoc { name: $name, ty: $ty, doc: $doc, required: true, keys: &[] }
+        KeyDoc {
+            name: $name,
+            ty: $ty,
+            doc: $doc,
+            required: true,
+            keys: &[],
+        }
     };
     ($name:literal, $ty:expr, $doc:literal, $keys:expr) => {
-        KeyDoc { name: $name, ty: $ty, doc: $doc, required: true, keys: $keys }
+        KeyDoc {
+            name: $name,
+            ty: $ty,
+            doc: $doc,
+            required: true,
+            keys: $keys,
+        }
     };
 }
 
@@ -131,6 +155,7 @@ pub const MODEL_ALIASES: &[&str] = &[
     "opus[1m]",
 ];
 
+#[rustfmt::skip]
 static PERMISSIONS_KEYS: &[KeyDoc] = &[
     key!("allow", SA, "Permission rules that Claude Code applies without asking, e.g. `Bash(npm run test:*)`."),
     key!("deny", SA, "Permission rules that are always refused, e.g. `Read(./.env)`."),
@@ -141,12 +166,14 @@ static PERMISSIONS_KEYS: &[KeyDoc] = &[
     key!("additionalDirectories", SA, "Extra directories Claude Code may read and edit."),
 ];
 
+#[rustfmt::skip]
 static ATTRIBUTION_KEYS: &[KeyDoc] = &[
     key!("commit", S, "Attribution text appended to git commits (empty string: none)."),
     key!("pr", S, "Attribution text appended to pull request descriptions."),
     key!("sessionUrl", B, "Whether to include the session URL in attributions."),
 ];
 
+#[rustfmt::skip]
 static COMMAND_LINE_KEYS: &[KeyDoc] = &[
     key!("type", ValueType::Enum(&["command"]), "Always `command`."),
     key!("command", S, "Shell command whose output is shown."),
@@ -155,11 +182,13 @@ static COMMAND_LINE_KEYS: &[KeyDoc] = &[
     key!("hideVimModeIndicator", B, "Hide the vim mode indicator."),
 ];
 
+#[rustfmt::skip]
 static COMMAND_ONLY_KEYS: &[KeyDoc] = &[
     key!("type", ValueType::Enum(&["command"]), "Always `command`."),
     key!("command", S, "Shell command to run."),
 ];
 
+#[rustfmt::skip]
 static SANDBOX_KEYS: &[KeyDoc] = &[
     key!("network", O, "Network rules for sandboxed commands."),
     key!("ignoreViolations", O, "Violations to ignore."),
@@ -179,16 +208,19 @@ static SANDBOX_KEYS: &[KeyDoc] = &[
     key!("allowAppleEvents", B, "Allow Apple Events from sandboxed commands (macOS)."),
 ];
 
+#[rustfmt::skip]
 static SPINNER_VERBS_KEYS: &[KeyDoc] = &[
     key!("mode", ValueType::Enum(&["append", "replace"]), "Append to or replace the default verbs."),
     key!("verbs", SA, "Verbs shown while working."),
 ];
 
+#[rustfmt::skip]
 static SPINNER_TIPS_KEYS: &[KeyDoc] = &[
     key!("excludeDefault", B, "Drop the built-in tips."),
     key!("tips", SA, "Tips to show."),
 ];
 
+#[rustfmt::skip]
 static WORKTREE_KEYS: &[KeyDoc] = &[
     key!("sparsePaths", SA, "Sparse-checkout paths for new worktrees."),
     key!("baseRef", ValueType::Enum(&["fresh", "head"]), "What new worktrees start from."),
@@ -196,6 +228,7 @@ static WORKTREE_KEYS: &[KeyDoc] = &[
     key!("symlinkDirectories", SA, "Directories symlinked into new worktrees."),
 ];
 
+#[rustfmt::skip]
 static AUTO_MODE_KEYS: &[KeyDoc] = &[
     key!("allow", SA, "Actions auto mode may take."),
     key!("soft_deny", SA, "Actions auto mode should avoid."),
@@ -204,18 +237,21 @@ static AUTO_MODE_KEYS: &[KeyDoc] = &[
     key!("classifyAllShell", B, "Classify every shell command."),
 ];
 
+#[rustfmt::skip]
 static VOICE_KEYS: &[KeyDoc] = &[
     key!("enabled", B, "Turn voice input on."),
     key!("mode", ValueType::Enum(&["hold", "tap"]), "Hold-to-talk or tap-to-talk."),
     key!("autoSubmit", B, "Submit the prompt when speech ends."),
 ];
 
+#[rustfmt::skip]
 static POLICY_HELPER_KEYS: &[KeyDoc] = &[
     key!("path", S, "Path of the policy helper executable."),
     key!("timeoutMs", I, "Timeout in milliseconds."),
     key!("refreshIntervalMs", I, "Refresh interval in milliseconds (0: never)."),
 ];
 
+#[rustfmt::skip]
 /// Top-level keys of Claude Code's `settings.json` files.
 static SETTINGS_KEYS: &[KeyDoc] = &[
     key!("$schema", S, "URL of the JSON Schema for editor validation."),
@@ -381,6 +417,7 @@ pub const PERSONAL_SETTINGS: &[(&str, Option<&str>)] = &[
 ];
 
 /// Hook events Claude Code fires. An unknown event is dropped by Claude Code.
+#[rustfmt::skip]
 static HOOK_EVENTS: &[NamedDoc] = named![
     "PreToolUse" => "Before a tool runs; can block or change it. Matcher: tool name.",
     "PostToolUse" => "After a tool succeeded. Matcher: tool name.",
@@ -420,6 +457,7 @@ pub fn hook_events() -> &'static [NamedDoc] {
     HOOK_EVENTS
 }
 
+#[rustfmt::skip]
 static COMMAND_HOOK_FIELDS: &[KeyDoc] = &[
     req!("command", S, "Shell command to run; gets the event as JSON on stdin."),
     key!("timeout", N, "Seconds before the command is killed."),
@@ -431,6 +469,7 @@ static COMMAND_HOOK_FIELDS: &[KeyDoc] = &[
     key!("args", ValueType::Array(&ValueType::Any), "Extra arguments."),
 ];
 
+#[rustfmt::skip]
 static PROMPT_HOOK_FIELDS: &[KeyDoc] = &[
     req!("prompt", S, "Prompt sent to a model to decide; `$ARGUMENTS` is the event JSON."),
     key!("model", S, "Model to ask."),
@@ -440,6 +479,7 @@ static PROMPT_HOOK_FIELDS: &[KeyDoc] = &[
     key!("continueOnBlock", B, "Let Claude continue after the hook blocks."),
 ];
 
+#[rustfmt::skip]
 static AGENT_HOOK_FIELDS: &[KeyDoc] = &[
     req!("prompt", S, "Task for a subagent that can use tools to decide."),
     key!("model", S, "Model for the subagent."),
@@ -448,6 +488,7 @@ static AGENT_HOOK_FIELDS: &[KeyDoc] = &[
     key!("statusMessage", S, "Message shown while the hook runs."),
 ];
 
+#[rustfmt::skip]
 static HTTP_HOOK_FIELDS: &[KeyDoc] = &[
     req!("url", S, "URL the event JSON is POSTed to."),
     key!("headers", SMAP, "HTTP headers; use `${VAR}` for secrets."),
@@ -457,6 +498,7 @@ static HTTP_HOOK_FIELDS: &[KeyDoc] = &[
     key!("statusMessage", S, "Message shown while the hook runs."),
 ];
 
+#[rustfmt::skip]
 static MCP_TOOL_HOOK_FIELDS: &[KeyDoc] = &[
     req!("server", S, "MCP server whose tool is called."),
     req!("tool", S, "Name of the tool to call."),
@@ -466,6 +508,7 @@ static MCP_TOOL_HOOK_FIELDS: &[KeyDoc] = &[
     key!("statusMessage", S, "Message shown while the hook runs."),
 ];
 
+#[rustfmt::skip]
 static HOOK_TYPES: &[HookTypeDoc] = &[
     HookTypeDoc { name: "command", doc: "Runs a shell command.", fields: COMMAND_HOOK_FIELDS },
     HookTypeDoc { name: "prompt", doc: "Asks a model with a prompt.", fields: PROMPT_HOOK_FIELDS },
@@ -479,6 +522,7 @@ pub fn hook_types() -> &'static [HookTypeDoc] {
     HOOK_TYPES
 }
 
+#[rustfmt::skip]
 static HOOK_MATCHER_KEYS: &[KeyDoc] = &[
     key!("matcher", S, "Which tool (or source) the hooks apply to: a name, `A|B`, a regex, or `*`/empty for all."),
     req!("hooks", OA, "The handlers to run."),
@@ -490,6 +534,7 @@ pub fn hook_matcher_keys() -> &'static [KeyDoc] {
 }
 
 /// Tools usable in permission rules and `tools` lists.
+#[rustfmt::skip]
 static TOOL_NAMES: &[NamedDoc] = named![
     "Agent" => "Starts a subagent (formerly `Task`).",
     "Artifact" => "Creates an artifact.",
@@ -534,6 +579,7 @@ pub const RENAMED_TOOLS: &[(&str, &str)] = &[("Task", "Agent")];
 /// MCP server `type` values.
 pub const MCP_TRANSPORTS: &[&str] = &["stdio", "http", "sse"];
 
+#[rustfmt::skip]
 static OAUTH_KEYS: &[KeyDoc] = &[
     key!("clientId", S, "OAuth client id."),
     key!("callbackPort", I, "Local port for the OAuth callback."),
@@ -541,6 +587,7 @@ static OAUTH_KEYS: &[KeyDoc] = &[
     key!("scopes", ValueType::AnyOf(&[SA, ValueType::String]), "Scopes to request."),
 ];
 
+#[rustfmt::skip]
 static MCP_ENTRY_KEYS: &[KeyDoc] = &[
     key!("type", ValueType::Enum(MCP_TRANSPORTS), "`stdio` (default when `command` is set), `http` or `sse` (required for remote servers)."),
     key!("command", S, "Executable that starts a stdio server; `${VAR}` is expanded."),
@@ -552,6 +599,7 @@ static MCP_ENTRY_KEYS: &[KeyDoc] = &[
     key!("oauth", O, "OAuth settings for the server.", OAUTH_KEYS),
 ];
 
+#[rustfmt::skip]
 static MCP_JSON_KEYS: &[KeyDoc] = &[
     key!("$schema", S, "URL of a JSON Schema for editor validation."),
     req!("mcpServers", ValueType::Map(&ValueType::Object), "MCP servers by name.", MCP_ENTRY_KEYS),
@@ -576,6 +624,7 @@ pub const ORIGINS: &[&str] = &["local", "github", "git", "marketplace"];
 
 const DATE: ValueType = ValueType::Datetime;
 
+#[rustfmt::skip]
 static COLLECTION_TABLE_KEYS: &[KeyDoc] = &[
     req!("name", S, "Name of the collection."),
     key!("version", S, "Format version of the collection."),
@@ -584,6 +633,7 @@ static COLLECTION_TABLE_KEYS: &[KeyDoc] = &[
     key!("description", S, "What the collection is for."),
 ];
 
+#[rustfmt::skip]
 static ARTIFACT_KEYS: &[KeyDoc] = &[
     req!("name", S, "Artifact name: a safe path component; skills use 1–64 of `a-z 0-9 -`."),
     req!("type", ValueType::Enum(ARTIFACT_TYPES), "Kind: skill, command, agent or hook."),
@@ -601,6 +651,7 @@ static ARTIFACT_KEYS: &[KeyDoc] = &[
     key!("metadata", O, "Free-form metadata (Python SkillMeat)."),
 ];
 
+#[rustfmt::skip]
 static MCP_SERVER_KEYS: &[KeyDoc] = &[
     req!("name", S, "Server name, as it appears in `mcpServers`."),
     key!("description", S, "What the server does."),
@@ -618,6 +669,7 @@ static MCP_SERVER_KEYS: &[KeyDoc] = &[
     key!("last_updated", DATE, "When it was last updated (Python SkillMeat)."),
 ];
 
+#[rustfmt::skip]
 static COLLECTION_KEYS: &[KeyDoc] = &[
     req!("collection", O, "The collection's own metadata.", COLLECTION_TABLE_KEYS),
     key!("artifacts", OA, "One `[[artifacts]]` table per artifact.", ARTIFACT_KEYS),
@@ -629,6 +681,7 @@ pub fn collection_keys() -> &'static [KeyDoc] {
     COLLECTION_KEYS
 }
 
+#[rustfmt::skip]
 static LOCK_ENTRY_KEYS: &[KeyDoc] = &[
     req!("content_hash", S, "`sha256:` + 64 hex: the artifact's content hash."),
     key!("fetched", DATE, "When it was fetched."),
@@ -638,11 +691,13 @@ static LOCK_ENTRY_KEYS: &[KeyDoc] = &[
     key!("signer", S, "`ed25519:<key id>` of the pack signer, pinned on first use."),
 ];
 
+#[rustfmt::skip]
 static LOCK_TABLE_KEYS: &[KeyDoc] = &[
     req!("version", S, "Lock format: `2` (SkillMeat) or `1.0.0` (Python SkillMeat)."),
     key!("entries", ValueType::Map(&ValueType::Object), "Entries keyed `\"name::kind\"`.", LOCK_ENTRY_KEYS),
 ];
 
+#[rustfmt::skip]
 static LOCK_KEYS: &[KeyDoc] =
     &[req!("lock", O, "The lock table.", LOCK_TABLE_KEYS)];
 
@@ -653,6 +708,7 @@ pub fn lock_keys() -> &'static [KeyDoc] {
 
 // ---- front matter ----
 
+#[rustfmt::skip]
 static SKILL_KEYS: &[KeyDoc] = &[
     req!("name", S, "1–64 chars of a-z, 0-9 and `-`, equal to the skill's folder name."),
     req!("description", S, "What the skill does and when to use it (≤ 1024 chars)."),
@@ -676,6 +732,7 @@ static SKILL_KEYS: &[KeyDoc] = &[
     key!("version", S, "Version of the skill."),
 ];
 
+#[rustfmt::skip]
 static COMMAND_KEYS: &[KeyDoc] = &[
     key!("description", S, "Shown in the slash-command menu."),
     key!("argument-hint", S, "Hint for arguments, e.g. `[message]` — a quoted string, never a list."),
@@ -701,6 +758,7 @@ static COMMAND_KEYS: &[KeyDoc] = &[
 /// Agent `memory` values.
 pub const AGENT_MEMORY: &[&str] = &["user", "project", "local"];
 
+#[rustfmt::skip]
 static AGENT_KEYS: &[KeyDoc] = &[
     req!("name", S, "Agent name (lowercase letters, digits and `-` by convention)."),
     req!("description", S, "When Claude should delegate to this agent."),

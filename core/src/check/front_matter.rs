@@ -112,7 +112,12 @@ fn split_key(line: &str) -> Option<(String, usize, usize)> {
         return Some((line[1..close].to_string(), close + 1, colon));
     }
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b':' && (i + 1 == bytes.len() || bytes[i + 1] == b' ' || bytes[i + 1] == b'\t' || bytes[i + 1] == b'\r') {
+        if b == b':'
+            && (i + 1 == bytes.len()
+                || bytes[i + 1] == b' '
+                || bytes[i + 1] == b'\t'
+                || bytes[i + 1] == b'\r')
+        {
             let key = line[..i].trim_end();
             return Some((key.to_string(), key.len(), i));
         }
@@ -137,7 +142,10 @@ fn yaml_kind(v: &Yaml) -> &'static str {
 fn matches(v: &Yaml, ty: &ValueType) -> bool {
     match (ty, v) {
         (ValueType::Any, _) => true,
-        (ValueType::String | ValueType::Datetime, Yaml::String(_) | Yaml::Number(_) | Yaml::Bool(_)) => true,
+        (
+            ValueType::String | ValueType::Datetime,
+            Yaml::String(_) | Yaml::Number(_) | Yaml::Bool(_),
+        ) => true,
         (ValueType::Boolean, Yaml::Bool(_)) => true,
         (ValueType::Integer, Yaml::Number(n)) => n.is_i64() || n.is_u64(),
         (ValueType::Number, Yaml::Number(_)) => true,
@@ -179,7 +187,8 @@ impl<'t> Checker<'t> {
     }
 
     fn key_span(&self, key: &str) -> Range<usize> {
-        self.loc(key).map_or(self.open.clone(), |l| l.key_range.clone())
+        self.loc(key)
+            .map_or(self.open.clone(), |l| l.key_range.clone())
     }
 
     /// Inserting a new `key: value` line right after the opening fence.
@@ -209,15 +218,23 @@ impl<'t> Checker<'t> {
         let names: Vec<&str> = docs.iter().map(|k| k.name).collect();
         for (key, value) in map {
             let Some(doc) = facts::find_key(docs, key) else {
-                let suggestion = closest(key, names.iter().copied())
-                    .filter(|s| map.iter().all(|(k, _)| k != s));
+                let suggestion =
+                    closest(key, names.iter().copied()).filter(|s| map.iter().all(|(k, _)| k != s));
                 let span = self.key_span(key);
                 let msg = match suggestion {
-                    Some(s) => format!("Unknown front matter key `{key}`: did you mean `{s}`? Claude Code ignores unknown keys."),
-                    None => format!("Unknown front matter key `{key}` for a {}: Claude Code ignores it; check the spelling or remove it.", self.what()),
+                    Some(s) => format!(
+                        "Unknown front matter key `{key}`: did you mean `{s}`? Claude Code ignores unknown keys."
+                    ),
+                    None => format!(
+                        "Unknown front matter key `{key}` for a {}: Claude Code ignores it; check the spelling or remove it.",
+                        self.what()
+                    ),
                 };
-                let fix = suggestion.map(|s| (format!("Rename to `{s}`"), span.clone(), s.to_string()));
-                self.push(Diagnostic::new(span, Severity::Warning, "unknown-key", msg).with_opt_fix(fix));
+                let fix =
+                    suggestion.map(|s| (format!("Rename to `{s}`"), span.clone(), s.to_string()));
+                self.push(
+                    Diagnostic::new(span, Severity::Warning, "unknown-key", msg).with_opt_fix(fix),
+                );
                 continue;
             };
             if key == "argument-hint" && matches!(value, Yaml::Sequence(_)) {
@@ -234,13 +251,18 @@ impl<'t> Checker<'t> {
             if let (ValueType::Enum(vals), Yaml::String(s)) = (&doc.ty, value) {
                 let span = self.value_span(key);
                 let suggestion = closest(s, vals.iter().copied());
-                let fix = suggestion.map(|v| (format!("Change to `{v}`"), span.clone(), v.to_string()));
+                let fix =
+                    suggestion.map(|v| (format!("Change to `{v}`"), span.clone(), v.to_string()));
                 self.push(
                     Diagnostic::new(
                         span,
                         Severity::Error,
                         "unknown-value",
-                        format!("`{}` is not a valid `{key}`; use {}.", shorten(s, 40), quote_list(vals)),
+                        format!(
+                            "`{}` is not a valid `{key}`; use {}.",
+                            shorten(s, 40),
+                            quote_list(vals)
+                        ),
                     )
                     .with_opt_fix(fix),
                 );
@@ -258,7 +280,11 @@ impl<'t> Checker<'t> {
                     span,
                     Severity::Error,
                     "wrong-type",
-                    format!("`{key}` must be {}, not {}.", describe_type(&doc.ty), yaml_kind(value)),
+                    format!(
+                        "`{key}` must be {}, not {}.",
+                        describe_type(&doc.ty),
+                        yaml_kind(value)
+                    ),
                 )
                 .with_opt_fix(fix),
             );
@@ -278,7 +304,10 @@ impl<'t> Checker<'t> {
                 Yaml::Sequence(items) => items.iter().map(scalar_text).collect(),
                 _ => Vec::new(),
             };
-            (loc.block_range.clone(), format!(" {}", json_quote(&items.join(" "))))
+            (
+                loc.block_range.clone(),
+                format!(" {}", json_quote(&items.join(" "))),
+            )
         };
         self.push(
             Diagnostic::new(
@@ -292,14 +321,22 @@ impl<'t> Checker<'t> {
     }
 
     /// Reports a required key that is missing or empty; returns its string value otherwise.
-    fn required_str<'m>(&mut self, map: &'m [(String, Yaml)], key: &str, fix: Option<String>) -> Option<&'m str> {
+    fn required_str(
+        &mut self,
+        map: &[(String, Yaml)],
+        key: &str,
+        fix: Option<String>,
+    ) -> Option<String> {
         match map.iter().find(|(k, _)| k == key).map(|(_, v)| v) {
             None => {
                 let mut d = Diagnostic::new(
                     self.open.clone(),
                     Severity::Error,
                     "missing-key",
-                    format!("The {} has no `{key}` in its front matter; Claude Code requires it — add `{key}: …`.", self.what()),
+                    format!(
+                        "The {} has no `{key}` in its front matter; Claude Code requires it — add `{key}: …`.",
+                        self.what()
+                    ),
                 );
                 if let Some(line) = fix {
                     d = d.with_fix(format!("Add `{key}`"), self.insert_after_open(), line);
@@ -307,7 +344,9 @@ impl<'t> Checker<'t> {
                 self.push(d);
                 None
             }
-            Some(Yaml::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
+            Some(Yaml::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+            // `name: 123` is read as text by Claude Code.
+            Some(v @ (Yaml::Number(_) | Yaml::Bool(_))) => Some(scalar_text(v)),
             Some(Yaml::Null) | Some(Yaml::String(_)) => {
                 self.push(Diagnostic::new(
                     self.key_span(key),
@@ -326,9 +365,12 @@ impl<'t> Checker<'t> {
         let valid_folder = folder.filter(|f| skill_name_problem(f).is_none());
         let name_fix = valid_folder.map(|f| format!("name: {f}\n"));
         if let Some(name) = self.required_str(map, "name", name_fix) {
+            let name = name.as_str();
             let span = self.value_span("name");
             if let Some(problem) = skill_name_problem(name) {
-                let suggestion = valid_folder.map(str::to_string).or_else(|| suggest_skill_name(name));
+                let suggestion = valid_folder
+                    .map(str::to_string)
+                    .or_else(|| suggest_skill_name(name));
                 let fix = suggestion.map(|s| (format!("Rename to `{s}`"), span.clone(), s));
                 self.push(
                     Diagnostic::new(
@@ -346,7 +388,10 @@ impl<'t> Checker<'t> {
                     span.clone(),
                     Severity::Error,
                     "name-folder-mismatch",
-                    format!("The skill is named `{name}` but its folder is `{}`; they must be equal — rename one.", shorten(folder, 64)),
+                    format!(
+                        "The skill is named `{name}` but its folder is `{}`; they must be equal — rename one.",
+                        shorten(folder, 64)
+                    ),
                 );
                 let d = match valid_folder {
                     Some(f) => d.with_fix(format!("Rename to `{f}`"), span, f.to_string()),
@@ -355,7 +400,7 @@ impl<'t> Checker<'t> {
                 self.push(d);
             }
         }
-        let description = self.required_str(map, "description", None).map(str::to_string);
+        let description = self.required_str(map, "description", None);
         if let Some(desc) = &description {
             let n = desc.chars().count();
             if n > limits::DESCRIPTION_MAX {
@@ -373,12 +418,17 @@ impl<'t> Checker<'t> {
             .and_then(|(_, v)| v.as_str())
             .map_or(0, |s| s.chars().count());
         let total = description.as_deref().map_or(0, |d| d.chars().count()) + when;
-        if total > limits::LISTING_MAX {
+        // The user may have changed the limit with `skillListingMaxDescChars`.
+        let max = self
+            .ctx
+            .skill_listing_max_desc_chars
+            .unwrap_or(limits::LISTING_MAX);
+        if total > max {
             self.push(Diagnostic::new(
                 self.key_span("description"),
                 Severity::Warning,
                 "listing-truncated",
-                format!("`description` + `when_to_use` are {total} characters; Claude Code shows only the first {} in its skill listing — shorten them.", limits::LISTING_MAX),
+                format!("`description` + `when_to_use` are {total} characters; Claude Code shows only the first {max} in its skill listing — shorten them."),
             ));
         }
         if let Some((_, Yaml::String(c))) = map.iter().find(|(k, _)| k == "compatibility") {
@@ -388,7 +438,10 @@ impl<'t> Checker<'t> {
                     self.key_span("compatibility"),
                     Severity::Warning,
                     "compatibility-too-long",
-                    format!("`compatibility` is {n} characters; keep it within {}.", limits::COMPATIBILITY_MAX),
+                    format!(
+                        "`compatibility` is {n} characters; keep it within {}.",
+                        limits::COMPATIBILITY_MAX
+                    ),
                 ));
             }
         }
@@ -401,16 +454,21 @@ impl<'t> Checker<'t> {
             .filter(|s| artifact_name_problem(s).is_none())
             .map(|s| format!("name: {s}\n"));
         if let Some(name) = self.required_str(map, "name", fix) {
+            let name = name.as_str();
             let span = self.value_span("name");
             if let Some(problem) = artifact_name_problem(name) {
                 self.push(Diagnostic::new(
                     span,
                     Severity::Error,
                     "invalid-artifact-name",
-                    format!("`{}` cannot be an agent name: {problem}.", shorten(name, 64)),
+                    format!(
+                        "`{}` cannot be an agent name: {problem}.",
+                        shorten(name, 64)
+                    ),
                 ));
             } else if skill_name_problem(name).is_some() {
-                let fix = suggest_skill_name(name).map(|s| (format!("Rename to `{s}`"), span.clone(), s));
+                let fix =
+                    suggest_skill_name(name).map(|s| (format!("Rename to `{s}`"), span.clone(), s));
                 self.push(
                     Diagnostic::new(
                         span,
@@ -464,10 +522,15 @@ impl<'t> Checker<'t> {
         };
         let names: Vec<String> = match value {
             Yaml::String(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
-            Yaml::Sequence(items) => items.iter().filter_map(|i| i.as_str().map(|s| s.trim().to_string())).collect(),
+            Yaml::Sequence(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(|s| s.trim().to_string()))
+                .collect(),
             _ => return,
         };
-        let Some(loc) = self.loc(key).cloned() else { return };
+        let Some(loc) = self.loc(key).cloned() else {
+            return;
+        };
         for name in names {
             let tool = name.split('(').next().unwrap_or("").trim();
             if tool.is_empty()
@@ -484,18 +547,28 @@ impl<'t> Checker<'t> {
                 _ => None,
             };
             let span = at.map_or(loc.key_range.clone(), |a| a..a + tool.len());
-            let renamed = facts::RENAMED_TOOLS.iter().find(|(old, _)| *old == tool).map(|(_, n)| *n);
-            let suggestion = renamed.or_else(|| closest(tool, facts::tool_names().iter().map(|t| t.name)));
+            let renamed = facts::RENAMED_TOOLS
+                .iter()
+                .find(|(old, _)| *old == tool)
+                .map(|(_, n)| *n);
+            let suggestion =
+                renamed.or_else(|| closest(tool, facts::tool_names().iter().map(|t| t.name)));
             let msg = match (renamed, suggestion) {
                 (Some(n), _) => format!("The tool `{tool}` was renamed `{n}`; update the list."),
-                (None, Some(s)) => format!("Unknown tool `{tool}` in `{key}`: did you mean `{s}`? (Tool names are case-sensitive.)"),
+                (None, Some(s)) => format!(
+                    "Unknown tool `{tool}` in `{key}`: did you mean `{s}`? (Tool names are case-sensitive.)"
+                ),
                 (None, None) => format!("Unknown tool `{tool}` in `{key}`; check the name."),
             };
             let fix = match (at, suggestion) {
-                (Some(_), Some(s)) => Some((format!("Change to `{s}`"), span.clone(), s.to_string())),
+                (Some(_), Some(s)) => {
+                    Some((format!("Change to `{s}`"), span.clone(), s.to_string()))
+                }
                 _ => None,
             };
-            self.push(Diagnostic::new(span, Severity::Warning, "unknown-tool", msg).with_opt_fix(fix));
+            self.push(
+                Diagnostic::new(span, Severity::Warning, "unknown-tool", msg).with_opt_fix(fix),
+            );
         }
     }
 }
@@ -506,7 +579,10 @@ fn scalar_text(v: &Yaml) -> String {
         Yaml::Number(n) => n.to_string(),
         Yaml::Bool(b) => b.to_string(),
         Yaml::Null => String::new(),
-        other => serde_yaml_ng::to_string(other).unwrap_or_default().trim().to_string(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
@@ -591,7 +667,11 @@ pub(crate) fn check(kind: FileKind, text: &str, ctx: &Context) -> Vec<Diagnostic
                 }
                 None => (fm.open.start, fm.open.end),
             };
-            let end = if start == end { super::text::ceil_char_boundary(text, start + 1) } else { end };
+            let end = if start == end {
+                super::text::ceil_char_boundary(text, start + 1)
+            } else {
+                end
+            };
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             ck.push(Diagnostic::new(
@@ -605,16 +685,16 @@ pub(crate) fn check(kind: FileKind, text: &str, ctx: &Context) -> Vec<Diagnostic
     };
     let map: Vec<(String, Yaml)> = match value {
         Yaml::Null => Vec::new(),
-        Yaml::Mapping(m) => m
-            .into_iter()
-            .map(|(k, v)| (scalar_text(&k), v))
-            .collect(),
+        Yaml::Mapping(m) => m.into_iter().map(|(k, v)| (scalar_text(&k), v)).collect(),
         other => {
             ck.push(Diagnostic::new(
                 fm.body.clone(),
                 Severity::Error,
                 "wrong-type",
-                format!("The front matter must be `key: value` lines, not {}.", yaml_kind(&other)),
+                format!(
+                    "The front matter must be `key: value` lines, not {}.",
+                    yaml_kind(&other)
+                ),
             ));
             return ck.out;
         }
@@ -635,7 +715,8 @@ mod tests {
 
     #[test]
     fn scans_keys() {
-        let text = "---\nname: x\n\"quoted key\": 1\nlist:\n  - a\n  - b\n\ndescription: d # c\n---\nbody";
+        let text =
+            "---\nname: x\n\"quoted key\": 1\nlist:\n  - a\n  - b\n\ndescription: d # c\n---\nbody";
         let fm = locate(text).unwrap().unwrap();
         let keys = scan_keys(text, fm.body);
         let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
@@ -647,7 +728,10 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(parent_folder("/a/skills/code-review/SKILL.md"), Some("code-review"));
+        assert_eq!(
+            parent_folder("/a/skills/code-review/SKILL.md"),
+            Some("code-review")
+        );
         assert_eq!(parent_folder("SKILL.md"), None);
         assert_eq!(file_stem("a\\agents\\rev.md"), Some("rev"));
     }

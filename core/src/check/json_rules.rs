@@ -128,7 +128,10 @@ impl<'t> Checker<'t> {
                     r,
                     Severity::Error,
                     "syntax-error",
-                    format!("Invalid JSON: {}; fix it, Claude Code cannot read this file.", e.kind()),
+                    format!(
+                        "Invalid JSON: {}; fix it, Claude Code cannot read this file.",
+                        e.kind()
+                    ),
                 ));
                 return None;
             }
@@ -140,12 +143,14 @@ impl<'t> Checker<'t> {
                 Token::CommentLine(_) | Token::CommentBlock(_) => {
                     clean = false;
                     let r = rng(t.range);
-                    // Remove the whole line when the comment is alone on it.
-                    let line = super::text::full_line_range(self.text, r.start);
-                    let rest_of_line = self.text[r.end..line.end].trim();
-                    let before = self.text[line.start..r.start].trim();
-                    let del = if before.is_empty() && rest_of_line.is_empty() {
-                        line
+                    // Remove whole lines when the comment is alone on them (a block comment
+                    // may span several lines).
+                    let first = super::text::full_line_range(self.text, r.start);
+                    let last = super::text::full_line_range(self.text, r.end.max(r.start));
+                    let before = self.text[first.start..r.start].trim();
+                    let after = self.text[r.end.min(last.end)..last.end].trim();
+                    let del = if before.is_empty() && after.is_empty() {
+                        first.start..last.end.max(r.end)
                     } else {
                         r.clone()
                     };
@@ -175,7 +180,11 @@ impl<'t> Checker<'t> {
                                 "trailing-comma",
                                 "Trailing commas are not allowed in JSON; remove this comma.",
                             )
-                            .with_fix("Remove the trailing comma", r, ""),
+                            .with_fix(
+                                "Remove the trailing comma",
+                                r,
+                                "",
+                            ),
                         );
                     }
                 }
@@ -212,7 +221,10 @@ impl<'t> Checker<'t> {
                     value_range(other),
                     Severity::Error,
                     "wrong-type",
-                    format!("{file} must be a JSON object (`{{ … }}`), not {}.", kind_name(other)),
+                    format!(
+                        "{file} must be a JSON object (`{{ … }}`), not {}.",
+                        kind_name(other)
+                    ),
                 ));
                 None
             }
@@ -250,8 +262,12 @@ impl<'t> Checker<'t> {
         let suggestion = closest(name, keys.iter().copied())
             .filter(|s| o.properties.iter().all(|q| q.name.as_str() != *s));
         let msg = match suggestion {
-            Some(s) => format!("Unknown key `{name}` in {place}: did you mean `{s}`? Claude Code ignores unknown keys."),
-            None => format!("Unknown key `{name}` in {place}: Claude Code ignores it; check the spelling or remove it."),
+            Some(s) => format!(
+                "Unknown key `{name}` in {place}: did you mean `{s}`? Claude Code ignores unknown keys."
+            ),
+            None => format!(
+                "Unknown key `{name}` in {place}: Claude Code ignores it; check the spelling or remove it."
+            ),
         };
         let d = Diagnostic::new(name_range(p), Severity::Warning, "unknown-key", msg).with_opt_fix(
             suggestion.map(|s| (format!("Rename to `{s}`"), name_range(p), json_quote(s))),
@@ -266,7 +282,9 @@ impl<'t> Checker<'t> {
             kind_name(v)
         );
         let fix = type_fix(self.text, v, ty);
-        self.push(Diagnostic::new(value_range(v), Severity::Error, "wrong-type", msg).with_opt_fix(fix));
+        self.push(
+            Diagnostic::new(value_range(v), Severity::Error, "wrong-type", msg).with_opt_fix(fix),
+        );
     }
 
     fn unknown_value(&mut self, s: &StringLit, vals: &[&str], what: &str) {
@@ -293,8 +311,9 @@ impl<'t> Checker<'t> {
                 }
             }
             (ValueType::Array(inner), Value::Array(a)) => {
+                let item = format!("{what}[]");
                 for e in &a.elements {
-                    self.check_value(e, inner, what);
+                    self.check_value(e, inner, &item);
                 }
             }
             (ValueType::Map(inner), Value::Object(o)) => {
@@ -342,7 +361,14 @@ impl<'t> Checker<'t> {
         }
     }
 
-    fn plaintext_secret(&mut self, lit: &StringLit, key: &str, what: &str, fixable: bool, severity: Severity) {
+    fn plaintext_secret(
+        &mut self,
+        lit: &StringLit,
+        key: &str,
+        what: &str,
+        fixable: bool,
+        severity: Severity,
+    ) {
         let Some(secret) = secrets::find_secret(&lit.value) else {
             return;
         };
@@ -408,7 +434,7 @@ impl<'t> Checker<'t> {
                         {
                             for e in &a.elements {
                                 if let Value::StringLit(s) = e {
-                                    self.server_reference(s, &s.value, |srv| json_quote(srv));
+                                    self.server_reference(s, &s.value, json_quote);
                                 }
                             }
                         }
@@ -465,7 +491,13 @@ impl<'t> Checker<'t> {
                 let upper = name.to_ascii_uppercase().replace(['-', '.', ' '], "_");
                 let fix = (is_env_name(&upper)
                     && o.properties.iter().all(|q| q.name.as_str() != upper))
-                .then(|| (format!("Rename to `{upper}`"), name_range(p), json_quote(&upper)));
+                .then(|| {
+                    (
+                        format!("Rename to `{upper}`"),
+                        name_range(p),
+                        json_quote(&upper),
+                    )
+                });
                 self.push(
                     Diagnostic::new(
                         name_range(p),
@@ -490,20 +522,24 @@ impl<'t> Checker<'t> {
             if let Some(Value::Array(a)) = perms.get(list).map(|p| &p.value) {
                 for e in &a.elements {
                     if let Value::StringLit(s) = e {
-                        self.permission_rule(s, list);
+                        self.permission_rule(s, &format!("`permissions.{list}`"));
                     }
                 }
             }
         }
     }
 
-    fn permission_rule(&mut self, lit: &StringLit, list: &str) {
+    /// Checks one permission rule (also the `if` condition of a hook, which uses the same
+    /// syntax); `place` names where it is written, for messages.
+    fn permission_rule(&mut self, lit: &StringLit, place: &str) {
         let rule: &str = &lit.value;
         let r = rng(lit.range);
-        let syntax = |msg: String| Diagnostic::new(r.clone(), Severity::Error, "permission-rule-syntax", msg);
+        let syntax = |msg: String| {
+            Diagnostic::new(r.clone(), Severity::Error, "permission-rule-syntax", msg)
+        };
         if rule.trim().is_empty() {
             self.push(syntax(format!(
-                "Empty rule in `permissions.{list}`; write `Tool` or `Tool(specifier)`, or remove it."
+                "Empty rule in {place}; write `Tool` or `Tool(specifier)`, or remove it."
             )));
             return;
         }
@@ -512,34 +548,38 @@ impl<'t> Checker<'t> {
                 r.clone(),
                 Severity::Warning,
                 "permission-rule-syntax",
-                format!("Rule `{}` has spaces around it, so it matches no tool; remove them.", rule.trim()),
+                format!(
+                    "Rule `{}` has spaces around it, so it matches no tool; remove them.",
+                    rule.trim()
+                ),
             )
             .with_fix("Trim the rule", r.clone(), json_quote(rule.trim()));
             self.push(d);
             return;
         }
-        let (tool, spec) = match rule.find('(') {
-            Some(open) => {
-                if !rule.ends_with(')') {
-                    let d = syntax(format!(
+        let (tool, spec) =
+            match rule.find('(') {
+                Some(open) => {
+                    if !rule.ends_with(')') {
+                        let d = syntax(format!(
                         "Rule `{rule}` opens `(` but does not end with `)`; close the specifier."
                     ))
                     .with_fix("Add the closing `)`", r.clone(), json_quote(&format!("{rule})")));
-                    self.push(d);
-                    return;
+                        self.push(d);
+                        return;
+                    }
+                    (&rule[..open], Some(&rule[open + 1..rule.len() - 1]))
                 }
-                (&rule[..open], Some(&rule[open + 1..rule.len() - 1]))
-            }
-            None => {
-                if rule.contains(')') {
-                    self.push(syntax(format!(
-                        "Rule `{rule}` has a `)` without `(`; write `Tool(specifier)`."
-                    )));
-                    return;
+                None => {
+                    if rule.contains(')') {
+                        self.push(syntax(format!(
+                            "Rule `{rule}` has a `)` without `(`; write `Tool(specifier)`."
+                        )));
+                        return;
+                    }
+                    (rule, None)
                 }
-                (rule, None)
-            }
-        };
+            };
         if tool.is_empty()
             || !tool
                 .bytes()
@@ -573,28 +613,44 @@ impl<'t> Checker<'t> {
                 "unknown-tool",
                 format!("The tool `{tool}` was renamed `{new}`; update the rule."),
             )
-            .with_fix(format!("Rename to `{new}`"), r, json_quote(&format!("{new}{spec_part}")));
+            .with_fix(
+                format!("Rename to `{new}`"),
+                r,
+                json_quote(&format!("{new}{spec_part}")),
+            );
             self.push(d);
             return;
         }
         if facts::tool_names().iter().all(|t| t.name != tool) && tool != "*" {
             let suggestion = closest(tool, facts::tool_names().iter().map(|t| t.name));
             let msg = match suggestion {
-                Some(s) => format!("Unknown tool `{tool}`: did you mean `{s}`? (Tool names are case-sensitive.)"),
-                None => format!("Unknown tool `{tool}`: the rule matches nothing unless a newer Claude Code has this tool; check the name."),
+                Some(s) => format!(
+                    "Unknown tool `{tool}`: did you mean `{s}`? (Tool names are case-sensitive.)"
+                ),
+                None => format!(
+                    "Unknown tool `{tool}`: the rule matches nothing unless a newer Claude Code has this tool; check the name."
+                ),
             };
-            let d = Diagnostic::new(r.clone(), Severity::Warning, "unknown-tool", msg).with_opt_fix(
-                suggestion.map(|s| {
-                    (format!("Change to `{s}`"), r.clone(), json_quote(&format!("{s}{spec_part}")))
-                }),
-            );
+            let d = Diagnostic::new(r.clone(), Severity::Warning, "unknown-tool", msg)
+                .with_opt_fix(suggestion.map(|s| {
+                    (
+                        format!("Change to `{s}`"),
+                        r.clone(),
+                        json_quote(&format!("{s}{spec_part}")),
+                    )
+                }));
             self.push(d);
         }
     }
 
     /// Warns when `server` is not among the MCP servers the caller knows; `rewrite` makes the
     /// literal's new text for a suggested server.
-    fn server_reference(&mut self, lit: &StringLit, server: &str, rewrite: impl Fn(&str) -> String) {
+    fn server_reference(
+        &mut self,
+        lit: &StringLit,
+        server: &str,
+        rewrite: impl Fn(&str) -> String,
+    ) {
         let Some(known) = &self.ctx.mcp_servers else {
             return;
         };
@@ -604,11 +660,15 @@ impl<'t> Checker<'t> {
         let suggestion = closest(server, known.iter().map(String::as_str));
         let msg = match suggestion {
             Some(s) => format!("No MCP server `{server}` is defined: did you mean `{s}`?"),
-            None => format!("No MCP server `{server}` is defined in .mcp.json or the collection; add it or fix the name."),
+            None => format!(
+                "No MCP server `{server}` is defined in .mcp.json or the collection; add it or fix the name."
+            ),
         };
         let r = rng(lit.range);
         let fix = suggestion.map(|s| (format!("Change to `{s}`"), r.clone(), rewrite(s)));
-        self.push(Diagnostic::new(r, Severity::Warning, "unknown-mcp-server", msg).with_opt_fix(fix));
+        self.push(
+            Diagnostic::new(r, Severity::Warning, "unknown-mcp-server", msg).with_opt_fix(fix),
+        );
     }
 
     fn hooks(&mut self, v: &Value) {
@@ -624,14 +684,20 @@ impl<'t> Checker<'t> {
                 let suggestion = closest(event, events.iter().copied())
                     .filter(|s| o.properties.iter().all(|q| q.name.as_str() != *s));
                 let msg = match suggestion {
-                    Some(s) => format!("Unknown hook event `{event}`: did you mean `{s}`? Claude Code drops unknown events."),
-                    None => format!("Unknown hook event `{event}`: Claude Code drops it; use one of the documented events."),
+                    Some(s) => format!(
+                        "Unknown hook event `{event}`: did you mean `{s}`? Claude Code drops unknown events."
+                    ),
+                    None => format!(
+                        "Unknown hook event `{event}`: Claude Code drops it; use one of the documented events."
+                    ),
                 };
                 self.push(
                     Diagnostic::new(name_range(p), Severity::Error, "unknown-hook-event", msg)
-                        .with_opt_fix(suggestion.map(|s| {
-                            (format!("Rename to `{s}`"), name_range(p), json_quote(s))
-                        })),
+                        .with_opt_fix(
+                            suggestion.map(|s| {
+                                (format!("Rename to `{s}`"), name_range(p), json_quote(s))
+                            }),
+                        ),
                 );
             }
             let what = format!("hooks.{event}");
@@ -654,17 +720,27 @@ impl<'t> Checker<'t> {
         let names: Vec<&str> = keys.iter().map(|k| k.name).collect();
         for p in &go.properties {
             match p.name.as_str() {
-                "matcher" => self.check_value(&p.value, &ValueType::String, &format!("{what}[].matcher")),
+                "matcher" => {
+                    self.check_value(&p.value, &ValueType::String, &format!("{what}[].matcher"))
+                }
                 "hooks" => match &p.value {
                     Value::Array(a) => {
                         for h in &a.elements {
                             match h {
                                 Value::Object(ho) => self.hook_handler(ho, what),
-                                other => self.wrong_type(other, &ValueType::Object, &format!("{what}[].hooks[]")),
+                                other => self.wrong_type(
+                                    other,
+                                    &ValueType::Object,
+                                    &format!("{what}[].hooks[]"),
+                                ),
                             }
                         }
                     }
-                    other => self.wrong_type(other, &ValueType::Array(&ValueType::Object), &format!("{what}[].hooks")),
+                    other => self.wrong_type(
+                        other,
+                        &ValueType::Array(&ValueType::Object),
+                        &format!("{what}[].hooks"),
+                    ),
                 },
                 // A handler written straight into the group is reported once, below.
                 "type" | "command" if go.get("hooks").is_none() => {}
@@ -674,11 +750,20 @@ impl<'t> Checker<'t> {
         if go.get("hooks").is_none() {
             let start = go.range.start;
             let msg = if go.get("type").is_some() || go.get("command").is_some() {
-                format!("This `{what}` entry is a handler without its wrapper: write `{{\"matcher\": \"…\", \"hooks\": [ {{\"type\": \"command\", …}} ]}}`.")
+                format!(
+                    "This `{what}` entry is a handler without its wrapper: write `{{\"matcher\": \"…\", \"hooks\": [ {{\"type\": \"command\", …}} ]}}`."
+                )
             } else {
-                format!("This `{what}` entry has no `hooks` array; add `\"hooks\": [ {{\"type\": \"command\", \"command\": \"…\"}} ]`.")
+                format!(
+                    "This `{what}` entry has no `hooks` array; add `\"hooks\": [ {{\"type\": \"command\", \"command\": \"…\"}} ]`."
+                )
             };
-            self.push(Diagnostic::new(start..start + 1, Severity::Error, "missing-key", msg));
+            self.push(Diagnostic::new(
+                start..start + 1,
+                Severity::Error,
+                "missing-key",
+                msg,
+            ));
         }
     }
 
@@ -690,16 +775,26 @@ impl<'t> Checker<'t> {
                 start..start + 1,
                 Severity::Error,
                 "missing-key",
-                format!("A `{what}` hook has no `type`; add `\"type\": \"command\"` (or prompt, agent, http, mcp_tool)."),
+                format!(
+                    "A `{what}` hook has no `type`; add `\"type\": \"command\"` (or prompt, agent, http, mcp_tool)."
+                ),
             );
             if ho.get("command").is_some() {
-                d = d.with_fix("Add `\"type\": \"command\"`", start + 1..start + 1, "\"type\": \"command\", ");
+                d = d.with_fix(
+                    "Add `\"type\": \"command\"`",
+                    start + 1..start + 1,
+                    "\"type\": \"command\", ",
+                );
             }
             self.push(d);
             return;
         };
         let Value::StringLit(ty) = &type_prop.value else {
-            self.wrong_type(&type_prop.value, &ValueType::String, &format!("{what}[].hooks[].type"));
+            self.wrong_type(
+                &type_prop.value,
+                &ValueType::String,
+                &format!("{what}[].hooks[].type"),
+            );
             return;
         };
         let types = facts::hook_types();
@@ -711,9 +806,15 @@ impl<'t> Checker<'t> {
                     rng(ty.range),
                     Severity::Error,
                     "unknown-hook-type",
-                    format!("Unknown hook type `{}`; use {}.", ty.value, quote_list(&names)),
+                    format!(
+                        "Unknown hook type `{}`; use {}.",
+                        ty.value,
+                        quote_list(&names)
+                    ),
                 )
-                .with_opt_fix(suggestion.map(|s| (format!("Change to `{s}`"), rng(ty.range), json_quote(s)))),
+                .with_opt_fix(
+                    suggestion.map(|s| (format!("Change to `{s}`"), rng(ty.range), json_quote(s))),
+                ),
             );
             return;
         };
@@ -727,13 +828,24 @@ impl<'t> Checker<'t> {
             match facts::find_key(ht.fields, name) {
                 Some(doc) => {
                     self.check_value(&p.value, &doc.ty, &format!("{what}[].hooks[].{name}"));
+                    if name == "if"
+                        && let Value::StringLit(s) = &p.value
+                    {
+                        self.permission_rule(s, "a hook's `if` condition");
+                    }
                     if name == "headers"
                         && let Value::Object(h) = &p.value
                     {
                         for hp in &h.properties {
                             if let Value::StringLit(s) = &hp.value {
                                 let hn = hp.name.as_str();
-                                self.plaintext_secret(s, hn, &format!("headers.{hn}"), true, Severity::Warning);
+                                self.plaintext_secret(
+                                    s,
+                                    hn,
+                                    &format!("headers.{hn}"),
+                                    true,
+                                    Severity::Warning,
+                                );
                             }
                         }
                     }
@@ -802,7 +914,11 @@ impl<'t> Checker<'t> {
         for p in &o.properties {
             match &p.value {
                 Value::Object(entry) => self.mcp_entry(p, entry),
-                other => self.wrong_type(other, &ValueType::Object, &format!("{key}.{}", p.name.as_str())),
+                other => self.wrong_type(
+                    other,
+                    &ValueType::Object,
+                    &format!("{key}.{}", p.name.as_str()),
+                ),
             }
         }
     }
@@ -820,9 +936,8 @@ impl<'t> Checker<'t> {
             match (name, &ep.value) {
                 ("type", Value::StringLit(s)) => {
                     let alias = match s.value.as_ref() {
-                        "streamable-http" | "streamableHttp" | "streamable_http" | "http-stream" => {
-                            Some("http")
-                        }
+                        "streamable-http" | "streamableHttp" | "streamable_http"
+                        | "http-stream" => Some("http"),
                         _ => None,
                     };
                     if let Some(a) = alias {
@@ -832,12 +947,22 @@ impl<'t> Checker<'t> {
                                 rng(s.range),
                                 Severity::Error,
                                 "unknown-value",
-                                format!("Claude Code calls this transport `{a}`, not `{}`; change it.", s.value),
+                                format!(
+                                    "Claude Code calls this transport `{a}`, not `{}`; change it.",
+                                    s.value
+                                ),
                             )
-                            .with_fix(format!("Change to `{a}`"), rng(s.range), json_quote(a)),
+                            .with_fix(
+                                format!("Change to `{a}`"),
+                                rng(s.range),
+                                json_quote(a),
+                            ),
                         );
                     } else if facts::MCP_TRANSPORTS.contains(&s.value.as_ref()) {
-                        transport = facts::MCP_TRANSPORTS.iter().copied().find(|t| *t == s.value);
+                        transport = facts::MCP_TRANSPORTS
+                            .iter()
+                            .copied()
+                            .find(|t| *t == s.value);
                     } else {
                         type_ok = false;
                         self.unknown_value(s, facts::MCP_TRANSPORTS, &what);
@@ -854,7 +979,13 @@ impl<'t> Checker<'t> {
                 for mp in &m.properties {
                     if let Value::StringLit(s) = &mp.value {
                         let k = mp.name.as_str();
-                        self.plaintext_secret(s, k, &format!("{server}.{name}.{k}"), true, Severity::Warning);
+                        self.plaintext_secret(
+                            s,
+                            k,
+                            &format!("{server}.{name}.{k}"),
+                            true,
+                            Severity::Warning,
+                        );
                     }
                 }
             }
@@ -863,7 +994,13 @@ impl<'t> Checker<'t> {
             {
                 for e in &a.elements {
                     if let Value::StringLit(s) = e {
-                        self.plaintext_secret(s, "", &format!("{server}.args"), true, Severity::Warning);
+                        self.plaintext_secret(
+                            s,
+                            "",
+                            &format!("{server}.args"),
+                            true,
+                            Severity::Warning,
+                        );
                     }
                 }
             }
@@ -904,7 +1041,9 @@ impl<'t> Checker<'t> {
                         name_r,
                         Severity::Error,
                         "missing-url",
-                        format!("Server `{server}` has `type` `{t}` but no `url`; add the server's URL."),
+                        format!(
+                            "Server `{server}` has `type` `{t}` but no `url`; add the server's URL."
+                        ),
                     ));
                 }
             }
@@ -929,7 +1068,8 @@ fn is_env_name(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
         && (b[0].is_ascii_uppercase() || b[0] == b'_')
-        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
 /// A one-edit repair for an obviously mistyped value: `"true"` for `true`, `"5"` for `5`, `5`
@@ -955,7 +1095,11 @@ fn type_fix(text: &str, v: &Value, ty: &ValueType) -> Option<(String, Range<usiz
                 }
             }
             if accepts(&ValueType::Array(&ValueType::String)) {
-                return Some(("Wrap in an array".into(), r.clone(), format!("[{}]", &text[r])));
+                return Some((
+                    "Wrap in an array".into(),
+                    r.clone(),
+                    format!("[{}]", &text[r]),
+                ));
             }
             None
         }

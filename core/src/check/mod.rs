@@ -44,7 +44,7 @@ pub enum FileKind {
     ClaudeSettingsLocal,
     /// The user's Claude Code settings, `~/.claude/settings.json`.
     UserClaudeSettings,
-    /// A project's MCP servers, `.mcp.json` (also Claude Desktop's config, same shape).
+    /// A project's MCP servers, `.mcp.json`.
     McpJson,
     /// A skill's `SKILL.md` (its YAML front matter).
     SkillMd,
@@ -104,7 +104,9 @@ impl FileKind {
             "collection.lock" => return Some(FileKind::CollectionLock),
             "settings.local.json" => return Some(FileKind::ClaudeSettingsLocal),
             "managed-settings.json" => return Some(FileKind::ClaudeSettings),
-            ".mcp.json" | "claude_desktop_config.json" => return Some(FileKind::McpJson),
+            // Not Claude Desktop's claude_desktop_config.json: it holds other settings too, which
+            // the .mcp.json rules would report as unknown keys.
+            ".mcp.json" => return Some(FileKind::McpJson),
             "SKILL.md" => return Some(FileKind::SkillMd),
             "settings.json" if parent == Some(".claude") => {
                 let above = &dirs[..dirs.len() - 1];
@@ -153,6 +155,9 @@ pub struct Context {
     pub mcp_servers: Option<BTreeSet<String>>,
     /// `(kind, name)` of the artifacts in the collection, for lock-file rules.
     pub artifacts: Option<Vec<(String, String)>>,
+    /// The effective `skillListingMaxDescChars` setting, when the user changed it from Claude
+    /// Code's default of 1,536 (for the skill-listing length rule).
+    pub skill_listing_max_desc_chars: Option<usize>,
 }
 
 /// How serious a diagnostic is (LSP's four levels).
@@ -258,10 +263,104 @@ impl Diagnostic {
     }
 }
 
+/// One rule of the engine: its stable code and what it reports (for SARIF rule lists, docs and
+/// `skillmeat check --explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct RuleDoc {
+    /// The stable kebab-case code diagnostics carry.
+    pub code: &'static str,
+    /// What the rule reports.
+    pub summary: &'static str,
+}
+
+macro_rules! rules {
+    ($($code:literal => $summary:literal),* $(,)?) => {
+        &[$(RuleDoc { code: $code, summary: $summary }),*]
+    };
+}
+
+static RULES: &[RuleDoc] = rules![
+    "syntax-error" => "The file does not parse (TOML, JSON or YAML front matter).",
+    "json-comment" => "A comment in a JSON file Claude Code reads as plain JSON.",
+    "trailing-comma" => "A trailing comma in a JSON file.",
+    "unclosed-front-matter" => "Front matter opened with `---` and never closed.",
+    "missing-front-matter" => "A skill or agent file without front matter.",
+    "unknown-key" => "A key the format does not define (often a misspelling).",
+    "duplicate-key" => "A JSON key written twice; only the last counts.",
+    "wrong-type" => "A value of the wrong type.",
+    "unknown-value" => "A value outside the allowed set (enum).",
+    "missing-key" => "A required key is missing or empty.",
+    "invalid-artifact-name" => "A name that is not a safe path component.",
+    "invalid-skill-name" => "A skill name that breaks the Agent Skills naming rule.",
+    "invalid-agent-name" => "An agent name that is not lowercase letters, digits and `-`.",
+    "name-folder-mismatch" => "A skill whose `name` differs from its folder.",
+    "duplicate-artifact" => "The same (type, name) listed twice in collection.toml.",
+    "duplicate-mcp-server" => "The same MCP server name listed twice in collection.toml.",
+    "unsafe-path" => "An artifact path that leaves the collection.",
+    "path-not-found" => "An artifact path that does not exist.",
+    "unresolvable-source" => "An origin/upstream SkillMeat cannot resolve.",
+    "invalid-sha" => "A resolved commit that is not 40 hex digits.",
+    "lock-missing-entry" => "An artifact that collection.lock does not record.",
+    "lock-out-of-date" => "An artifact whose content changed since it was locked.",
+    "orphan-lock-entry" => "A lock entry for an artifact no longer in the collection.",
+    "invalid-lock-key" => "A lock entry not keyed `name::kind`.",
+    "invalid-hash" => "A content hash that is not `sha256:` + 64 hex.",
+    "legacy-lock" => "A lock written by the Python SkillMeat.",
+    "plaintext-secret" => "A token or key written in plain text.",
+    "missing-command" => "A stdio MCP server without `command`.",
+    "missing-url" => "An http/sse MCP server without `url`.",
+    "servers-not-mcpservers" => "`servers` (VS Code) written for `mcpServers` in .mcp.json.",
+    "mcp-servers-in-settings" => "`mcpServers` in a settings file, where Claude Code does not read it.",
+    "personal-setting" => "A personal setting in the team's shared settings.json.",
+    "invalid-env-name" => "An `env` name that is not an environment variable name.",
+    "permission-rule-syntax" => "A permission rule that is not `Tool`, `Tool(spec)` or `mcp__server[__tool]`.",
+    "unknown-tool" => "A tool name Claude Code does not know (or renamed).",
+    "unknown-mcp-server" => "An MCP server referenced but not defined.",
+    "unknown-hook-event" => "A hook event Claude Code does not fire.",
+    "unknown-hook-type" => "A hook handler `type` Claude Code does not know.",
+    "unknown-model" => "A `model` that is neither an alias nor a model id.",
+    "argument-hint-list" => "`argument-hint` written as a YAML list (crashes Claude Code).",
+    "description-too-long" => "A skill description over 1024 characters.",
+    "listing-truncated" => "description + when_to_use over what Claude Code's skill listing shows.",
+    "compatibility-too-long" => "A skill `compatibility` over 500 characters.",
+];
+
+/// Every rule the engine has, with its code and a summary.
+pub fn rule_codes() -> &'static [RuleDoc] {
+    RULES
+}
+
+/// The documented top-level keys of a file kind, for completion and hover. Front matter kinds
+/// give their front matter keys.
+pub fn keys_for(kind: FileKind) -> &'static [KeyDoc] {
+    match kind {
+        FileKind::CollectionToml => collection_keys(),
+        FileKind::CollectionLock => lock_keys(),
+        FileKind::ClaudeSettings | FileKind::ClaudeSettingsLocal | FileKind::UserClaudeSettings => {
+            settings_keys()
+        }
+        FileKind::McpJson => mcp_json_keys(),
+        FileKind::SkillMd => skill_keys(),
+        FileKind::CommandMd => command_keys(),
+        FileKind::AgentMd => agent_keys(),
+    }
+}
+
 /// Checks `text` as a file of `kind`, with what the caller knows in `ctx`.
 ///
 /// Returns the diagnostics sorted by range start. Never panics; every range (also in fixes) lies
 /// within `text` on `char` boundaries.
+///
+/// ```
+/// use skillmeat_core::check::{Context, FileKind, apply_fix, check};
+///
+/// let text = r#"{ "servers": { "github": { "command": "npx" } } }"#;
+/// let diags = check(FileKind::McpJson, text, &Context::default());
+/// assert_eq!(diags[0].code, "servers-not-mcpservers");
+/// let fixed = apply_fix(text, &diags[0].fixes[0]);
+/// assert_eq!(fixed, r#"{ "mcpServers": { "github": { "command": "npx" } } }"#);
+/// assert!(check(FileKind::McpJson, &fixed, &Context::default()).is_empty());
+/// ```
 pub fn check(kind: FileKind, text: &str, ctx: &Context) -> Vec<Diagnostic> {
     let mut out = match kind {
         FileKind::CollectionToml => toml_rules::check_collection(text, ctx),
@@ -310,18 +409,22 @@ pub fn apply_fix(text: &str, fix: &Fix) -> String {
 
 /// The candidate closest to `word`, if it is close enough to be the intended spelling: a
 /// case-insensitive match, or a few edits away relative to its length.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    fn squash(s: &str) -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
     let lower = word.to_lowercase();
+    let word_len = word.chars().count();
     let mut best: Option<(usize, &'a str)> = None;
-    let mut candidates_squashed: Vec<(String, &'a str)> = Vec::new();
+    let mut all = Vec::new();
     for c in candidates {
-        candidates_squashed.push((
-            c.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect(),
-            c,
-        ));
+        all.push(c);
         if c == word {
             continue;
         }
@@ -329,27 +432,34 @@ pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a s
         if cl == lower {
             return Some(c);
         }
+        // A third of the length, at most 4 edits; words of 1–2 chars (`LS`) get no fuzzy match,
+        // since any one edit turns them into another name (`LSP`).
+        let c_len = c.chars().count();
+        let allowed = if word_len <= 2 {
+            0
+        } else {
+            (word_len.max(c_len) / 3).clamp(1, 4)
+        };
+        // The distance is at least the length difference: skip the quadratic computation (a
+        // huge pasted key stays cheap).
+        if word_len.abs_diff(c_len) > allowed {
+            continue;
+        }
         let d = strsim::damerau_levenshtein(&lower, &cl);
-        let allowed = (word.chars().count().max(c.chars().count()) / 3).clamp(1, 4);
         if d <= allowed && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
+    if let Some((_, c)) = best {
+        return Some(c);
+    }
     // Also accept a candidate that merely changes separators/case (`allowed_tools` for
     // `allowed-tools`), however long the word.
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    if best.is_none() {
-        let w = squash(word);
-        if !w.is_empty() {
-            return candidates_squashed.into_iter().find(|(sq, _)| *sq == w).map(|(_, c)| c);
-        }
+    let w = squash(word);
+    if w.is_empty() {
+        return None;
     }
-    best.map(|(_, c)| c)
+    all.into_iter().find(|c| *c != word && squash(c) == w)
 }
 
 /// "a string", "an array of strings" … for messages.
@@ -462,12 +572,18 @@ mod tests {
     fn detect_by_path() {
         use FileKind::*;
         let cases = [
-            ("/x/collections/default/collection.toml", Some(CollectionToml)),
+            (
+                "/x/collections/default/collection.toml",
+                Some(CollectionToml),
+            ),
             ("collection.lock", Some(CollectionLock)),
             ("/p/.claude/settings.json", Some(ClaudeSettings)),
             ("~/.claude/settings.json", Some(UserClaudeSettings)),
             ("/home/ann/.claude/settings.json", Some(UserClaudeSettings)),
-            ("C:\\Users\\ann\\.claude\\settings.json", Some(UserClaudeSettings)),
+            (
+                "C:\\Users\\ann\\.claude\\settings.json",
+                Some(UserClaudeSettings),
+            ),
             ("/home/ann/proj/.claude/settings.json", Some(ClaudeSettings)),
             ("/p/.claude/settings.local.json", Some(ClaudeSettingsLocal)),
             ("/p/.mcp.json", Some(McpJson)),
@@ -490,13 +606,66 @@ mod tests {
         assert_eq!(closest("permisions", keys), Some("permissions"));
         assert_eq!(closest("Model", keys), Some("model"));
         assert_eq!(closest("zzzzzz", keys), None);
+        assert_eq!(closest("LS", ["LSP", "Bash"]), None);
+        assert_eq!(closest("bash", ["LSP", "Bash"]), Some("Bash"));
+    }
+
+    #[test]
+    fn public_types_have_schemas_and_round_trip() {
+        for schema in [
+            schemars::schema_for!(Diagnostic),
+            schemars::schema_for!(Context),
+            schemars::schema_for!(FileKind),
+            schemars::schema_for!(KeyDoc),
+            schemars::schema_for!(RuleDoc),
+        ] {
+            assert!(serde_json::to_string(&schema).is_ok());
+        }
+        let ctx: Context =
+            serde_json::from_str(r#"{"mcp_servers": ["github"], "artifacts": [["skill", "x"]]}"#)
+                .unwrap();
+        assert_eq!(ctx.artifacts, Some(vec![("skill".into(), "x".into())]));
+        let d =
+            Diagnostic::new(0..1, Severity::Warning, "unknown-key", "m").with_fix("t", 0..1, "x");
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["severity"], "warning");
+        assert_eq!(json["range"]["start"], 0);
+        assert_eq!(
+            serde_json::to_string(&FileKind::McpJson).unwrap(),
+            "\"mcp-json\""
+        );
+        for kind in FileKind::ALL {
+            assert_eq!(FileKind::from_name(kind.as_str()), Some(kind));
+            assert!(!keys_for(kind).is_empty());
+        }
+    }
+
+    #[test]
+    fn apply_fix_edits_in_order() {
+        let fix = Fix {
+            title: "t".into(),
+            edits: vec![
+                TextEdit {
+                    range: 0..1,
+                    new_text: "A".into(),
+                },
+                TextEdit {
+                    range: 2..3,
+                    new_text: "".into(),
+                },
+            ],
+        };
+        assert_eq!(apply_fix("abcd", &fix), "Abd");
     }
 
     #[test]
     fn names() {
         assert!(skill_name_problem("code-review").is_none());
         assert!(skill_name_problem("Code_Review").is_some());
-        assert_eq!(suggest_skill_name("Code_Review").as_deref(), Some("code-review"));
+        assert_eq!(
+            suggest_skill_name("Code_Review").as_deref(),
+            Some("code-review")
+        );
         assert!(artifact_name_problem("../x").is_some());
         assert!(artifact_name_problem("ok name").is_none());
     }

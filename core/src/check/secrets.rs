@@ -102,7 +102,8 @@ fn looks_random(word: &str) -> bool {
     {
         return false;
     }
-    if word.starts_with('/') || word.starts_with('.') {
+    if word.starts_with('/') || word.starts_with('.') || word.matches('/').count() >= 2 {
+        // Paths, not tokens.
         return false;
     }
     let has_digit = word.bytes().any(|b| b.is_ascii_digit());
@@ -187,7 +188,10 @@ mod tests {
         let bearer = format!("Bearer {gh}");
         let s = find_secret(&bearer).unwrap();
         assert_eq!(&bearer[s.range.clone()], gh);
-        assert_eq!(redacted(&bearer, &s, "GITHUB_TOKEN"), "Bearer ${GITHUB_TOKEN}");
+        assert_eq!(
+            redacted(&bearer, &s, "GITHUB_TOKEN"),
+            "Bearer ${GITHUB_TOKEN}"
+        );
         assert!(find_secret("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(find_secret("--api-key=sk-ant-api03-abcdefghijklmnopqrstu").is_some());
         assert!(find_secret("q8Zr2LmX9vTa7KpW3nYc5HbJ1dFg6SeQ").is_some());
@@ -205,6 +209,7 @@ mod tests {
             "https://example.com/very/long/path/ABCdef123456789012345",
             "@modelcontextprotocol/server-github",
             "sk-",
+            "src/Components/Button123/IndexPage.tsx",
         ] {
             assert!(find_secret(v).is_none(), "{v}");
         }

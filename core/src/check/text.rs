@@ -74,12 +74,27 @@ impl<'a> LineIndex<'a> {
             .map_or(end, |(i, _)| start + i)
     }
 
+    /// Byte offset of zero-based (line, column in UTF-16 code units) — an LSP position —
+    /// clamped to the line's end; a column inside a surrogate pair maps to the char's start.
+    pub fn offset_of_utf16(&self, line: usize, col: usize) -> usize {
+        if line >= self.starts.len() {
+            return self.text.len();
+        }
+        let start = self.line_start(line);
+        let end = self.line_end(line);
+        let mut units = 0;
+        for (i, c) in self.text[start..end].char_indices() {
+            if units + c.len_utf16() > col {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        end
+    }
+
     /// Byte offset of the end of zero-based `line`, before its `\n` (and a `\r` before that).
     pub fn line_end(&self, line: usize) -> usize {
-        let next = self
-            .starts
-            .get(line + 1)
-            .map_or(self.text.len(), |s| s - 1);
+        let next = self.starts.get(line + 1).map_or(self.text.len(), |s| s - 1);
         let start = self.line_start(line).min(next);
         if next > start && self.text.as_bytes()[next - 1] == b'\r' {
             next - 1
@@ -123,7 +138,9 @@ pub fn clamp_range(text: &str, range: Range<usize>) -> Range<usize> {
 pub fn full_line_range(text: &str, offset: usize) -> Range<usize> {
     let offset = floor_char_boundary(text, offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+    let end = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1);
     start..end
 }
 
@@ -160,6 +177,9 @@ mod tests {
         assert_eq!(idx.position_chars(x), (1, 3));
         assert_eq!(idx.position_utf16(x), (1, 4));
         assert_eq!(idx.offset_of_chars(1, 3), x);
+        assert_eq!(idx.offset_of_utf16(1, 4), x);
+        assert_eq!(idx.offset_of_utf16(1, 3), text.find('😀').unwrap());
+        assert_eq!(idx.offset_of_utf16(9, 0), text.len());
         assert_eq!(idx.line_end(1), text.find('\r').unwrap());
         assert_eq!(idx.position_chars(text.len()), (2, 1));
         // An offset inside a multi-byte char snaps to its start.

@@ -49,8 +49,12 @@ fn matches(item: &Item, ty: &ValueType) -> bool {
         ValueType::Object => item.is_table_like(),
         ValueType::Enum(vals) => item.as_str().is_some_and(|s| vals.contains(&s)),
         ValueType::Array(inner) => match item {
-            Item::ArrayOfTables(a) => matches!(inner, ValueType::Object | ValueType::Any) || a.is_empty(),
-            Item::Value(Value::Array(a)) => a.iter().all(|v| matches(&Item::Value(v.clone()), inner)),
+            Item::ArrayOfTables(a) => {
+                matches!(inner, ValueType::Object | ValueType::Any) || a.is_empty()
+            }
+            Item::Value(Value::Array(a)) => {
+                a.iter().all(|v| matches(&Item::Value(v.clone()), inner))
+            }
             _ => false,
         },
         ValueType::Map(inner) => item
@@ -130,12 +134,24 @@ impl<'t> Checker<'t> {
         Some(header.start..end)
     }
 
-    fn unknown_key(&mut self, tbl: &dyn TableLike, key: &str, span: Range<usize>, keys: &[&str], place: &str) {
-        let suggestion =
-            closest(key, keys.iter().copied()).filter(|s| tbl.get(s).is_none());
+    fn unknown_key(
+        &mut self,
+        tbl: &dyn TableLike,
+        key: &str,
+        span: Range<usize>,
+        keys: &[&str],
+        place: &str,
+    ) {
+        // Renaming onto an existing key would duplicate it — except `[[x]]` onto another
+        // `[[x]]`, which just appends to that array of tables.
+        let is_aot = |k: &str| matches!(tbl.get(k), Some(Item::ArrayOfTables(_)));
+        let suggestion = closest(key, keys.iter().copied())
+            .filter(|s| tbl.get(s).is_none() || (is_aot(key) && is_aot(s)));
         let msg = match suggestion {
             Some(s) => format!("Unknown key `{key}` in {place}: did you mean `{s}`?"),
-            None => format!("Unknown key `{key}` in {place}: SkillMeat ignores it; check the spelling or remove it."),
+            None => format!(
+                "Unknown key `{key}` in {place}: SkillMeat ignores it; check the spelling or remove it."
+            ),
         };
         let fix = suggestion.map(|s| (format!("Rename to `{s}`"), span.clone(), s.to_string()));
         self.push(Diagnostic::new(span, Severity::Warning, "unknown-key", msg).with_opt_fix(fix));
@@ -161,7 +177,13 @@ impl<'t> Checker<'t> {
         }
     }
 
-    fn check_item(&mut self, item: &Item, ty: &ValueType, what: &str, fallback: Option<Range<usize>>) {
+    fn check_item(
+        &mut self,
+        item: &Item,
+        ty: &ValueType,
+        what: &str,
+        fallback: Option<Range<usize>>,
+    ) {
         let span = item.span().or(fallback.clone());
         match (ty, item) {
             (ValueType::Any, _) => {}
@@ -171,15 +193,20 @@ impl<'t> Checker<'t> {
                     let suggestion = closest(v, vals.iter().copied());
                     let msg = format!("`{v}` is not a valid `{what}`; use {}.", quote_list(vals));
                     if let Some(span) = span {
-                        let fix = suggestion.map(|s| (format!("Change to `{s}`"), span.clone(), json_quote(s)));
-                        self.push(Diagnostic::new(span, Severity::Error, "unknown-value", msg).with_opt_fix(fix));
+                        let fix = suggestion
+                            .map(|s| (format!("Change to `{s}`"), span.clone(), json_quote(s)));
+                        self.push(
+                            Diagnostic::new(span, Severity::Error, "unknown-value", msg)
+                                .with_opt_fix(fix),
+                        );
                     }
                 }
             }
             (ValueType::Array(inner), Item::Value(Value::Array(a))) => {
+                let item_what = format!("{what}[]");
                 for v in a.iter() {
                     let it = Item::Value(v.clone());
-                    self.check_item(&it, inner, what, span.clone());
+                    self.check_item(&it, inner, &item_what, span.clone());
                 }
             }
             (ValueType::Map(inner), it) if it.is_table_like() => {
@@ -194,9 +221,15 @@ impl<'t> Checker<'t> {
                 if !matches(item, ty)
                     && let Some(span) = span
                 {
-                    let msg = format!("`{what}` must be {}, not {}.", describe_type(ty), kind_name(item));
+                    let msg = format!(
+                        "`{what}` must be {}, not {}.",
+                        describe_type(ty),
+                        kind_name(item)
+                    );
                     let fix = type_fix(self.text, item, ty, &span);
-                    self.push(Diagnostic::new(span, Severity::Error, "wrong-type", msg).with_opt_fix(fix));
+                    self.push(
+                        Diagnostic::new(span, Severity::Error, "wrong-type", msg).with_opt_fix(fix),
+                    );
                 }
             }
         }
@@ -222,7 +255,9 @@ impl<'t> Checker<'t> {
     }
 
     fn secret(&mut self, value: &str, key: &str, span: Range<usize>, what: &str) {
-        let Some(secret) = secrets::find_secret(value) else { return };
+        let Some(secret) = secrets::find_secret(value) else {
+            return;
+        };
         let var = secrets::var_name_for(key, &secret);
         self.push(
             Diagnostic::new(
@@ -252,7 +287,11 @@ impl<'t> Checker<'t> {
             match k {
                 "collection" => match item.as_table_like() {
                     Some(t) => {
-                        self.check_keys(t, facts::find_key(facts::collection_keys(), k).map_or(&[], |d| d.keys), "collection");
+                        self.check_keys(
+                            t,
+                            facts::find_key(facts::collection_keys(), k).map_or(&[], |d| d.keys),
+                            "collection",
+                        );
                         if t.get("name").is_none() {
                             let span = item.span().or(ks).unwrap_or(0..0);
                             self.push(Diagnostic::new(
@@ -287,13 +326,43 @@ impl<'t> Checker<'t> {
         }
     }
 
-    fn artifacts(&mut self, item: &Item, key_span: Option<Range<usize>>) {
-        let tables = tables_of(item);
-        if tables.is_empty() && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_))) {
-            self.check_item(item, &ValueType::Array(&ValueType::Object), "artifacts", key_span);
+    /// `[artifacts]` written for `[[artifacts]]` gets a fix that adds the brackets; other
+    /// shapes are plain type errors.
+    fn not_an_array_of_tables(&mut self, item: &Item, name: &str, key_span: Option<Range<usize>>) {
+        if let Item::Table(t) = item
+            && let Some(span) = t.span()
+            && self.text.get(span.clone()).is_some_and(|h| {
+                h.starts_with('[') && !h.starts_with("[[") && h.trim_end().ends_with(']')
+            })
+        {
+            self.push(
+                Diagnostic::new(
+                    span.clone(),
+                    Severity::Error,
+                    "wrong-type",
+                    format!("`[{name}]` must be written `[[{name}]]`: one table per entry."),
+                )
+                .with_fix(
+                    format!("Write `[[{name}]]`"),
+                    span,
+                    format!("[[{name}]]"),
+                ),
+            );
             return;
         }
-        let keys = facts::find_key(facts::collection_keys(), "artifacts").map_or(&[][..], |d| d.keys);
+        self.check_item(item, &ValueType::Array(&ValueType::Object), name, key_span);
+    }
+
+    fn artifacts(&mut self, item: &Item, key_span: Option<Range<usize>>) {
+        let tables = tables_of(item);
+        if tables.is_empty()
+            && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_)))
+        {
+            self.not_an_array_of_tables(item, "artifacts", key_span);
+            return;
+        }
+        let keys =
+            facts::find_key(facts::collection_keys(), "artifacts").map_or(&[][..], |d| d.keys);
         let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         for (t, header) in tables {
             let anchor = header.clone().or(key_span.clone()).unwrap_or(0..0);
@@ -301,16 +370,20 @@ impl<'t> Checker<'t> {
             let name_item = t.get("name");
             let name = name_item.and_then(Item::as_str);
             let kind = t.get("type").and_then(Item::as_str);
-            for (field, val) in [("name", name), ("type", kind)] {
+            for field in ["name", "type"] {
                 if t.get(field).is_none() {
+                    let example = if field == "type" {
+                        "`type = \"skill\"` (or command, agent, hook)"
+                    } else {
+                        "`name = \"…\"`"
+                    };
                     self.push(Diagnostic::new(
                         anchor.clone(),
                         Severity::Error,
                         "missing-key",
-                        format!("This `[[artifacts]]` entry has no `{field}`; add it."),
+                        format!("This `[[artifacts]]` entry has no `{field}`; add {example}."),
                     ));
                 }
-                let _ = val;
             }
             let (Some(name), name_span) = (name, name_item.and_then(Item::span)) else {
                 continue;
@@ -326,8 +399,13 @@ impl<'t> Checker<'t> {
             } else if kind == Some("skill")
                 && let Some(problem) = skill_name_problem(name)
             {
-                let fix = suggest_skill_name(name)
-                    .map(|s| (format!("Rename to `{s}`"), name_span.clone(), json_quote(&s)));
+                let fix = suggest_skill_name(name).map(|s| {
+                    (
+                        format!("Rename to `{s}`"),
+                        name_span.clone(),
+                        json_quote(&s),
+                    )
+                });
                 self.push(
                     Diagnostic::new(
                         name_span.clone(),
@@ -366,9 +444,8 @@ impl<'t> Checker<'t> {
             return;
         };
         let norm = path.replace('\\', "/");
-        let absolute = norm.starts_with('/')
-            || norm.as_bytes().get(1) == Some(&b':')
-            || norm.starts_with('~');
+        let absolute =
+            norm.starts_with('/') || norm.as_bytes().get(1) == Some(&b':') || norm.starts_with('~');
         if absolute || norm.split('/').any(|c| c == "..") {
             self.push(Diagnostic::new(
                 span,
@@ -394,15 +471,16 @@ impl<'t> Checker<'t> {
     fn artifact_source(&mut self, t: &dyn TableLike, name: &str) {
         let origin = t.get("origin").and_then(Item::as_str);
         let upstream = t.get("upstream");
-        if matches!(origin, Some("github" | "git" | "marketplace")) && upstream.is_none() {
-            if let Some(span) = t.get("origin").and_then(Item::span) {
-                self.push(Diagnostic::new(
+        if matches!(origin, Some("github" | "git" | "marketplace"))
+            && upstream.is_none()
+            && let Some(span) = t.get("origin").and_then(Item::span)
+        {
+            self.push(Diagnostic::new(
                     span,
                     Severity::Warning,
                     "unresolvable-source",
                     format!("`{name}` comes from {} but has no `upstream`, so it cannot be updated; add the source it was added from.", origin.unwrap_or_default()),
                 ));
-            }
         }
         if let (Some(o), Some(up)) = (origin, upstream)
             && let (Some(u), Some(span)) = (up.as_str(), up.span())
@@ -411,7 +489,8 @@ impl<'t> Checker<'t> {
                 "github" => {
                     u.starts_with("https://github.com/")
                         || u.starts_with("http://github.com/")
-                        || (!u.contains("://") && u.split('/').filter(|s| !s.is_empty()).count() >= 2)
+                        || (!u.contains("://")
+                            && u.split('/').filter(|s| !s.is_empty()).count() >= 2)
                 }
                 "git" => u.contains("://") || u.starts_with("git@") || u.ends_with(".git"),
                 _ => true,
@@ -421,7 +500,14 @@ impl<'t> Checker<'t> {
                     span,
                     Severity::Warning,
                     "unresolvable-source",
-                    format!("`{u}` is not a {o} source SkillMeat can resolve; write {}.", if o == "github" { "`owner/repo[/path][@ref]` or a https://github.com/… URL" } else { "a git URL (`https://…`, `ssh://…` or `git@host:repo`)" }),
+                    format!(
+                        "`{u}` is not a {o} source SkillMeat can resolve; write {}.",
+                        if o == "github" {
+                            "`owner/repo[/path][@ref]` or a https://github.com/… URL"
+                        } else {
+                            "a git URL (`https://…`, `ssh://…` or `git@host:repo`)"
+                        }
+                    ),
                 ));
             }
         }
@@ -440,7 +526,9 @@ impl<'t> Checker<'t> {
 
     fn artifact_lock(&mut self, name: &str, kind: &str, span: &Range<usize>) {
         let key = format!("{name}::{kind}");
-        let Some(lock) = &self.ctx.lock_hashes else { return };
+        let Some(lock) = &self.ctx.lock_hashes else {
+            return;
+        };
         match lock.get(&key) {
             None => self.push(Diagnostic::new(
                 span.clone(),
@@ -465,11 +553,14 @@ impl<'t> Checker<'t> {
 
     fn mcp_servers(&mut self, item: &Item, key_span: Option<Range<usize>>) {
         let tables = tables_of(item);
-        if tables.is_empty() && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_))) {
-            self.check_item(item, &ValueType::Array(&ValueType::Object), "mcp_servers", key_span);
+        if tables.is_empty()
+            && !matches!(item, Item::ArrayOfTables(_) | Item::Value(Value::Array(_)))
+        {
+            self.not_an_array_of_tables(item, "mcp_servers", key_span);
             return;
         }
-        let keys = facts::find_key(facts::collection_keys(), "mcp_servers").map_or(&[][..], |d| d.keys);
+        let keys =
+            facts::find_key(facts::collection_keys(), "mcp_servers").map_or(&[][..], |d| d.keys);
         let mut seen = BTreeSet::new();
         for (t, header) in tables {
             let anchor = header.clone().or(key_span.clone()).unwrap_or(0..0);
@@ -563,14 +654,12 @@ impl<'t> Checker<'t> {
         }
         match lock.get("version") {
             None => {
-                self.push(
-                    Diagnostic::new(
-                        lock_span.clone(),
-                        Severity::Error,
-                        "missing-key",
-                        "`[lock]` has no `version`; add `version = \"2\"`.",
-                    ),
-                );
+                self.push(Diagnostic::new(
+                    lock_span.clone(),
+                    Severity::Error,
+                    "missing-key",
+                    "`[lock]` has no `version`; add `version = \"2\"`.",
+                ));
                 return;
             }
             Some(v) => match v.as_str() {
@@ -597,22 +686,39 @@ impl<'t> Checker<'t> {
                     return;
                 }
                 None => {
-                    self.check_item(v, &ValueType::String, "lock.version", Some(lock_span.clone()));
+                    self.check_item(
+                        v,
+                        &ValueType::String,
+                        "lock.version",
+                        Some(lock_span.clone()),
+                    );
                     return;
                 }
             },
         }
         let entries_item = lock.get("entries");
-        let entry_keys = facts::find_key(lock_keys, "entries").map_or(&[][..], |d| d.keys);
         let mut locked: BTreeSet<(String, String)> = BTreeSet::new();
+        // A set, so that checking every entry against the collection stays O(n log n).
+        let ctx = self.ctx;
+        let in_collection: Option<BTreeSet<(&str, &str)>> = ctx
+            .artifacts
+            .as_ref()
+            .map(|a| a.iter().map(|(k, n)| (k.as_str(), n.as_str())).collect());
         if let Some(ei) = entries_item {
             let Some(entries) = ei.as_table_like() else {
-                self.check_item(ei, &ValueType::Object, "lock.entries", key_span(lock, "entries"));
+                self.check_item(
+                    ei,
+                    &ValueType::Object,
+                    "lock.entries",
+                    key_span(lock, "entries"),
+                );
                 return;
             };
             for (key, item) in entries.iter() {
-                let ks = key_span(entries, key).or(item.span()).unwrap_or(lock_span.clone());
-                self.lock_entry(entries, key, item, ks, entry_keys, &mut locked);
+                let ks = key_span(entries, key)
+                    .or(item.span())
+                    .unwrap_or(lock_span.clone());
+                self.lock_entry(entries, key, item, ks, &mut locked, in_collection.as_ref());
             }
         }
         if let Some(arts) = &self.ctx.artifacts {
@@ -639,8 +745,8 @@ impl<'t> Checker<'t> {
         key: &str,
         item: &Item,
         ks: Range<usize>,
-        entry_keys: &'static [KeyDoc],
         locked: &mut BTreeSet<(String, String)>,
+        in_collection: Option<&BTreeSet<(&str, &str)>>,
     ) {
         let Some((name, kind)) = key.rsplit_once("::") else {
             self.push(Diagnostic::new(
@@ -655,14 +761,21 @@ impl<'t> Checker<'t> {
             let suggestion = closest(kind, facts::ARTIFACT_TYPES.iter().copied())
                 .filter(|s| entries.get(&format!("{name}::{s}")).is_none());
             let fix = suggestion.map(|s| {
-                (format!("Change to `{name}::{s}`"), ks.clone(), json_quote(&format!("{name}::{s}")))
+                (
+                    format!("Change to `{name}::{s}`"),
+                    ks.clone(),
+                    json_quote(&format!("{name}::{s}")),
+                )
             });
             self.push(
                 Diagnostic::new(
                     ks.clone(),
                     Severity::Error,
                     "unknown-value",
-                    format!("`{kind}` in lock key `{key}` is not an artifact kind; use {}.", quote_list(facts::ARTIFACT_TYPES)),
+                    format!(
+                        "`{kind}` in lock key `{key}` is not an artifact kind; use {}.",
+                        quote_list(facts::ARTIFACT_TYPES)
+                    ),
                 )
                 .with_opt_fix(fix),
             );
@@ -677,9 +790,17 @@ impl<'t> Checker<'t> {
         }
         locked.insert((kind.to_string(), name.to_string()));
         let Some(entry) = item.as_table_like() else {
-            self.check_item(item, &ValueType::Object, &format!("lock.entries.\"{key}\""), Some(ks));
+            self.check_item(
+                item,
+                &ValueType::Object,
+                &format!("lock.entries.\"{key}\""),
+                Some(ks),
+            );
             return;
         };
+        let entry_keys = facts::find_key(facts::lock_keys(), "lock")
+            .and_then(|l| facts::find_key(l.keys, "entries"))
+            .map_or(&[][..], |d| d.keys);
         self.check_keys(entry, entry_keys, &format!("lock.entries.\"{key}\""));
         match entry.get("content_hash") {
             None => self.push(Diagnostic::new(
@@ -704,8 +825,8 @@ impl<'t> Checker<'t> {
                 }
             }
         }
-        if let Some(arts) = &self.ctx.artifacts
-            && !arts.iter().any(|(k, n)| k == kind && n == name)
+        if let Some(arts) = in_collection
+            && !arts.contains(&(kind, name))
         {
             let fix = item
                 .span()
@@ -725,14 +846,22 @@ impl<'t> Checker<'t> {
 
     fn content_hash(&mut self, hash: &str, span: Range<usize>, key: &str) {
         let hex = hash.strip_prefix("sha256:");
-        let ok = hex.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        let ok = hex.is_some_and(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
         if ok {
             return;
         }
         let bare = hex.unwrap_or(hash);
         let fix = (bare.len() == 64 && bare.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
             let fixed = format!("sha256:{}", bare.to_ascii_lowercase());
-            ("Write it as `sha256:<lower-case hex>`".to_string(), span.clone(), json_quote(&fixed))
+            (
+                "Write it as `sha256:<lower-case hex>`".to_string(),
+                span.clone(),
+                json_quote(&fixed),
+            )
         });
         self.push(
             Diagnostic::new(
@@ -776,7 +905,12 @@ fn collect_headers(item: &Item, out: &mut Vec<usize>) {
 }
 
 /// A one-edit repair for an obviously mistyped value.
-fn type_fix(text: &str, item: &Item, ty: &ValueType, span: &Range<usize>) -> Option<(String, Range<usize>, String)> {
+fn type_fix(
+    text: &str,
+    item: &Item,
+    ty: &ValueType,
+    span: &Range<usize>,
+) -> Option<(String, Range<usize>, String)> {
     let accepts = |t: &ValueType| match ty {
         ValueType::AnyOf(tys) => tys.contains(t),
         other => other == t,
@@ -789,15 +923,25 @@ fn type_fix(text: &str, item: &Item, ty: &ValueType, span: &Range<usize>) -> Opt
                 return Some((format!("Change to `{s}`"), span.clone(), s.clone()));
             }
             if accepts(&ValueType::Integer) && s.trim().parse::<i64>().is_ok() {
-                return Some((format!("Change to `{}`", s.trim()), span.clone(), s.trim().to_string()));
+                return Some((
+                    format!("Change to `{}`", s.trim()),
+                    span.clone(),
+                    s.trim().to_string(),
+                ));
             }
             if accepts(&ValueType::Array(&ValueType::String)) {
                 return Some(("Wrap in an array".into(), span.clone(), format!("[{raw}]")));
             }
             None
         }
-        Item::Value(Value::Integer(_) | Value::Float(_) | Value::Boolean(_)) if accepts(&ValueType::String) => {
-            Some((format!("Quote as `\"{raw}\"`"), span.clone(), json_quote(raw)))
+        Item::Value(Value::Integer(_) | Value::Float(_) | Value::Boolean(_))
+            if accepts(&ValueType::String) =>
+        {
+            Some((
+                format!("Quote as `\"{raw}\"`"),
+                span.clone(),
+                json_quote(raw),
+            ))
         }
         _ => None,
     }
