@@ -114,6 +114,8 @@ struct CollectionFacts {
 pub struct ContextCache {
     collections: HashMap<PathBuf, CollectionFacts>,
     mcp_json: HashMap<PathBuf, Option<BTreeSet<String>>>,
+    /// `skillListingMaxDescChars` per settings file (`None`: absent or unreadable).
+    listing_limit: HashMap<PathBuf, Option<usize>>,
 }
 
 impl ContextCache {
@@ -159,10 +161,18 @@ impl ContextCache {
             FileKind::McpJson => {
                 ctx.mcp_servers = mcp_server_names(text);
             }
-            FileKind::UserClaudeSettings
-            | FileKind::SkillMd
-            | FileKind::CommandMd
-            | FileKind::AgentMd => {}
+            FileKind::SkillMd => {
+                // Local > project > user, as Claude Code merges them.
+                ctx.skill_listing_max_desc_chars = settings_files_for(path)
+                    .into_iter()
+                    .find_map(|f| {
+                        *self
+                            .listing_limit
+                            .entry(f.clone())
+                            .or_insert_with(|| read_listing_limit(&f))
+                    });
+            }
+            FileKind::UserClaudeSettings | FileKind::CommandMd | FileKind::AgentMd => {}
         }
         ctx
     }
@@ -177,6 +187,7 @@ impl ContextCache {
     /// lock, the manifest on disk, the existing paths and the hash of the artifact it lies in.
     pub fn invalidate(&mut self, changed: &Path) {
         self.mcp_json.remove(changed);
+        self.listing_limit.remove(changed);
         for (root, facts) in &mut self.collections {
             let Ok(rel) = changed.strip_prefix(root) else {
                 continue;
@@ -200,6 +211,7 @@ impl ContextCache {
     pub fn clear(&mut self) {
         self.collections.clear();
         self.mcp_json.clear();
+        self.listing_limit.clear();
     }
 }
 
@@ -287,6 +299,30 @@ fn list_existing(root: &Path) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// The settings files that apply to a skill at `path`, most specific first: the
+/// `settings.local.json` and `settings.json` of the `.claude` folder it lives in (if any), then
+/// the user's `~/.claude/settings.json`.
+fn settings_files_for(path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(claude) = path.ancestors().find(|a| a.file_name().is_some_and(|n| n == ".claude")) {
+        out.push(claude.join("settings.local.json"));
+        out.push(claude.join("settings.json"));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        let user = PathBuf::from(home).join(".claude/settings.json");
+        if !out.contains(&user) {
+            out.push(user);
+        }
+    }
+    out
+}
+
+/// `skillListingMaxDescChars` of a settings file on disk.
+fn read_listing_limit(path: &Path) -> Option<usize> {
+    let v: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).ok()?).ok()?;
+    usize::try_from(v.get("skillListingMaxDescChars")?.as_u64()?).ok()
 }
 
 /// The server names of an `.mcp.json` on disk (`None` when it is absent or not JSON).
@@ -516,5 +552,18 @@ mod tests {
             "{}",
         );
         assert_eq!(ctx.mcp_servers.unwrap().into_iter().collect::<Vec<_>>(), ["github"]);
+    }
+
+    #[test]
+    fn skills_see_the_listing_limit_of_their_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let claude = dir.path().join(".claude");
+        fs::create_dir_all(claude.join("skills/x")).unwrap();
+        fs::write(claude.join("settings.json"), r#"{"skillListingMaxDescChars": 300}"#).unwrap();
+        let skill = claude.join("skills/x/SKILL.md");
+        let ctx = gather(FileKind::SkillMd, &skill, "");
+        assert_eq!(ctx.skill_listing_max_desc_chars, Some(300));
+        fs::write(claude.join("settings.local.json"), r#"{"skillListingMaxDescChars": 200}"#).unwrap();
+        assert_eq!(gather(FileKind::SkillMd, &skill, "").skill_listing_max_desc_chars, Some(200));
     }
 }

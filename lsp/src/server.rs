@@ -22,6 +22,8 @@ const WATCHED: &[&str] = &[
     "**/collection.toml",
     "**/collection.lock",
     "**/.mcp.json",
+    "**/.claude/settings.json",
+    "**/.claude/settings.local.json",
     "**/skills/**",
     "**/commands/**",
     "**/agents/**",
