@@ -69,7 +69,88 @@ pub struct ManifestArtifact {
 
 /// The `[[artifacts]]` of a `collection.toml` text that name a valid kind and a path; empty when
 /// the text does not parse (the engine reports that itself).
+///
+/// An editor calls this on every keystroke of a 1,000-entry manifest, so the usual layout (one
+/// `key = "string"` per line under `[[artifacts]]` headers, as SkillMeat writes it) is read by a
+/// line scan; anything else (inline tables, dotted or quoted keys, escapes, multi-line strings)
+/// by the full parser.
 pub fn manifest_artifacts(text: &str) -> Vec<ManifestArtifact> {
+    scan_artifacts(text).unwrap_or_else(|| parse_artifacts(text))
+}
+
+/// The line scan of [`manifest_artifacts`]; `None` when the text has a shape it does not read.
+fn scan_artifacts(text: &str) -> Option<Vec<ManifestArtifact>> {
+    fn flush(cur: &mut [Option<&str>; 3], out: &mut Vec<ManifestArtifact>) {
+        if let [Some(name), Some(kind), Some(path)] = *cur
+            && let Ok(kind) = kind.parse()
+        {
+            out.push(ManifestArtifact {
+                name: name.to_string(),
+                kind,
+                path: path.to_string(),
+            });
+        }
+        *cur = [None; 3];
+    }
+    let mut out = Vec::new();
+    let mut in_artifact = false;
+    let mut cur: [Option<&str>; 3] = [None; 3];
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.contains("'''") || t.contains(r#"""""#) {
+            return None;
+        }
+        if t.starts_with('[') {
+            flush(&mut cur, &mut out);
+            in_artifact = t == "[[artifacts]]";
+            if !in_artifact && t.contains("artifacts") {
+                return None;
+            }
+            continue;
+        }
+        let Some((key, value)) = t.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if !in_artifact {
+            if key.contains("artifacts") {
+                return None;
+            }
+            continue;
+        }
+        let slot = match key {
+            "name" => 0,
+            "type" => 1,
+            "path" => 2,
+            _ if key.contains('.') || key.starts_with(['"', '\'']) => return None,
+            _ => continue,
+        };
+        let v = value.trim();
+        let inner = if let Some(r) = v.strip_prefix('"') {
+            let s = &r[..r.find('"')?];
+            if s.contains('\\') {
+                return None;
+            }
+            s
+        } else if let Some(r) = v.strip_prefix('\'') {
+            &r[..r.find('\'')?]
+        } else {
+            return None;
+        };
+        if cur[slot].is_some() {
+            // A duplicate key: the parser reports it; let it decide what the entry is.
+            return None;
+        }
+        cur[slot] = Some(inner);
+    }
+    flush(&mut cur, &mut out);
+    Some(out)
+}
+
+fn parse_artifacts(text: &str) -> Vec<ManifestArtifact> {
     let Ok(value) = text.parse::<toml::Table>() else {
         return Vec::new();
     };
@@ -535,6 +616,22 @@ mod tests {
         cache.invalidate(&root.join("skills/a/SKILL.md"));
         let fresh = cache.gather(FileKind::CollectionToml, &path, text);
         assert_ne!(fresh.actual_hashes.unwrap()["a::skill"], h1);
+    }
+
+    #[test]
+    fn artifact_scan_agrees_with_the_parser() {
+        let samples = [
+            "[collection]\nname = \"x\"\n\n[[artifacts]]\nname = \"a\"\ntype = \"skill\"\npath = 'skills/a' # c\ntags = [\"t\"]\n\n[[artifacts]]\nname = \"b\"\ntype = \"nope\"\npath = \"x\"\n[[mcp_servers]]\nname = \"n\"\n",
+            "artifacts = [{ name = \"a\", type = \"skill\", path = \"skills/a\" }]\n",
+            "[[artifacts]]\nname = \"a\\u0041\"\ntype = \"command\"\npath = \"commands/a.md\"\n",
+            "[[artifacts]]\n\"name\" = \"q\"\ntype = \"agent\"\npath = \"agents/q.md\"\n",
+            "[[artifacts]]\nname = \"\"\"m\"\"\"\ntype = \"agent\"\npath = \"agents/q.md\"\n",
+        ];
+        for s in samples {
+            assert_eq!(manifest_artifacts(s), parse_artifacts(s), "{s}");
+        }
+        assert!(scan_artifacts(samples[0]).is_some());
+        assert_eq!(manifest_artifacts(samples[0]).len(), 1);
     }
 
     #[test]
