@@ -188,6 +188,8 @@ struct CollectionFacts {
     hashes: HashMap<String, Option<String>>,
     /// `(kind, name)` of the artifacts in the `collection.toml` on disk.
     disk_artifacts: Option<Vec<ManifestArtifact>>,
+    /// The lock's hashes by key, built once per lock read.
+    lock_hashes: Option<Option<BTreeMap<String, String>>>,
 }
 
 /// A cache of what [`ContextCache::gather`] read from disk.
@@ -218,7 +220,7 @@ impl ContextCache {
                 let arts = manifest_artifacts(text);
                 let facts = self.collections.entry(root.clone()).or_default();
                 ctx.existing_paths = Some(facts.existing_paths(&root).clone());
-                ctx.lock_hashes = facts.lock(&root).map(lock_hashes);
+                ctx.lock_hashes = facts.lock_hashes(&root).cloned();
                 ctx.actual_hashes = Some(facts.actual_hashes(&root, &arts));
                 ctx.artifacts = Some(pairs(&arts));
             }
@@ -275,7 +277,10 @@ impl ContextCache {
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
             match rel.as_str() {
-                "collection.lock" => facts.lock = None,
+                "collection.lock" => {
+                    facts.lock = None;
+                    facts.lock_hashes = None;
+                }
                 "collection.toml" => facts.disk_artifacts = None,
                 "" => *facts = CollectionFacts::default(),
                 _ => {
@@ -300,6 +305,14 @@ impl CollectionFacts {
     fn existing_paths(&mut self, root: &Path) -> &BTreeSet<String> {
         self.existing_paths
             .get_or_insert_with(|| list_existing(root))
+    }
+
+    fn lock_hashes(&mut self, root: &Path) -> Option<&BTreeMap<String, String>> {
+        if self.lock_hashes.is_none() {
+            let built = self.lock(root).map(lock_hashes);
+            self.lock_hashes = Some(built);
+        }
+        self.lock_hashes.as_ref().and_then(Option::as_ref)
     }
 
     fn lock(&mut self, root: &Path) -> Option<&Lock> {
