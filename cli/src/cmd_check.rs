@@ -67,7 +67,11 @@ pub fn run(args: CheckArgs, json_flag: bool, quiet: bool) -> Result<()> {
         let files = report
             .files
             .iter()
-            .filter(|f| f.diagnostics.iter().any(|d| d.diagnostic.severity == Severity::Error))
+            .filter(|f| {
+                f.diagnostics
+                    .iter()
+                    .any(|d| d.diagnostic.severity == Severity::Error)
+            })
             .count();
         bail!(
             "{} in {}; fix {} and run `skillmeat check` again",
@@ -121,6 +125,23 @@ fn text(out: &mut impl Write, report: &CheckReport, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+/// A result's artifact URI: relative to the current folder when the file is inside it (what
+/// GitHub code scanning resolves against the repository root), else a `file://` URI.
+fn sarif_uri(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir()
+            && let Ok(rel) = p.strip_prefix(&cwd)
+        {
+            return rel.to_string_lossy().replace('\\', "/");
+        }
+        let abs = path.replace('\\', "/");
+        let abs = abs.trim_start_matches('/');
+        return format!("file:///{}", abs.replace(' ', "%20"));
+    }
+    path.strip_prefix("./").unwrap_or(path).to_string()
+}
+
 /// The report as a SARIF 2.1.0 log: one run, one rule per diagnostic code, columns counted in
 /// Unicode code points, paths relative to the current folder (GitHub resolves them against the
 /// repository root, where CI runs).
@@ -155,7 +176,7 @@ pub fn sarif(report: &CheckReport) -> serde_json::Value {
                 Severity::Warning => "warning",
                 Severity::Information | Severity::Hint => "note",
             };
-            let uri = f.path.strip_prefix("./").unwrap_or(&f.path);
+            let uri = sarif_uri(&f.path);
             json!({
                 "ruleId": d.diagnostic.code,
                 "ruleIndex": rules[d.diagnostic.code],

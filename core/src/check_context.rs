@@ -246,9 +246,8 @@ impl ContextCache {
             }
             FileKind::SkillMd => {
                 // Local > project > user, as Claude Code merges them.
-                ctx.skill_listing_max_desc_chars = settings_files_for(path)
-                    .into_iter()
-                    .find_map(|f| {
+                ctx.skill_listing_max_desc_chars =
+                    settings_files_for(path).into_iter().find_map(|f| {
                         *self
                             .listing_limit
                             .entry(f.clone())
@@ -400,7 +399,10 @@ fn list_existing(root: &Path) -> BTreeSet<String> {
 /// the user's `~/.claude/settings.json`.
 fn settings_files_for(path: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Some(claude) = path.ancestors().find(|a| a.file_name().is_some_and(|n| n == ".claude")) {
+    if let Some(claude) = path
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == ".claude"))
+    {
         out.push(claude.join("settings.local.json"));
         out.push(claude.join("settings.json"));
     }
@@ -661,7 +663,10 @@ mod tests {
             &dir.path().join(".claude/settings.json"),
             "{}",
         );
-        assert_eq!(ctx.mcp_servers.unwrap().into_iter().collect::<Vec<_>>(), ["github"]);
+        assert_eq!(
+            ctx.mcp_servers.unwrap().into_iter().collect::<Vec<_>>(),
+            ["github"]
+        );
     }
 
     #[test]
@@ -669,11 +674,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let claude = dir.path().join(".claude");
         fs::create_dir_all(claude.join("skills/x")).unwrap();
-        fs::write(claude.join("settings.json"), r#"{"skillListingMaxDescChars": 300}"#).unwrap();
+        fs::write(
+            claude.join("settings.json"),
+            r#"{"skillListingMaxDescChars": 300}"#,
+        )
+        .unwrap();
         let skill = claude.join("skills/x/SKILL.md");
         let ctx = gather(FileKind::SkillMd, &skill, "");
         assert_eq!(ctx.skill_listing_max_desc_chars, Some(300));
-        fs::write(claude.join("settings.local.json"), r#"{"skillListingMaxDescChars": 200}"#).unwrap();
-        assert_eq!(gather(FileKind::SkillMd, &skill, "").skill_listing_max_desc_chars, Some(200));
+        fs::write(
+            claude.join("settings.local.json"),
+            r#"{"skillListingMaxDescChars": 200}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            gather(FileKind::SkillMd, &skill, "").skill_listing_max_desc_chars,
+            Some(200)
+        );
     }
 }

@@ -154,8 +154,13 @@ fn word_at(text: &str, offset: usize) -> Range<usize> {
 
 #[derive(Debug)]
 enum Frame {
-    Object { key: Option<String>, after_colon: bool },
-    Array { index: usize },
+    Object {
+        key: Option<String>,
+        after_colon: bool,
+    },
+    Array {
+        index: usize,
+    },
 }
 
 /// Locates `offset` in JSON (with comments) text, tolerating text that does not parse.
@@ -339,10 +344,8 @@ pub fn toml_place(text: &str, offset: usize) -> Place {
         }
     }
     let before = &text[line.start..offset];
-    let (token, quoted) = string_token(text, line.clone(), offset).map_or_else(
-        || (word_at(text, offset), false),
-        |r| (r, true),
-    );
+    let (token, quoted) = string_token(text, line.clone(), offset)
+        .map_or_else(|| (word_at(text, offset), false), |r| (r, true));
     if before.trim_start().starts_with('[') {
         return Place {
             path: Vec::new(),
@@ -402,7 +405,9 @@ fn string_token(text: &str, line: Range<usize>, offset: usize) -> Option<Range<u
 fn front_matter_range(text: &str) -> Option<Range<usize>> {
     let t = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - t.len();
-    let first = t.strip_prefix("---\n").or_else(|| t.strip_prefix("---\r\n"))?;
+    let first = t
+        .strip_prefix("---\n")
+        .or_else(|| t.strip_prefix("---\r\n"))?;
     let start = text.len() - first.len();
     let mut pos = start;
     for l in first.split_inclusive('\n') {
@@ -641,7 +646,11 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
     };
 
     // TOML table headers.
-    if toml && place.path.is_empty() && place.at_key && text[place.token.clone()].trim_start().starts_with('[') {
+    if toml
+        && place.path.is_empty()
+        && place.at_key
+        && text[place.token.clone()].trim_start().starts_with('[')
+    {
         for h in ["[collection]", "[[artifacts]]", "[[mcp_servers]]"] {
             out.push(Completion {
                 label: h.to_string(),
@@ -660,21 +669,41 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
         match schema {
             Schema::Keys(keys) => {
                 for d in keys {
-                    push(d.name, Some(type_detail(&d.ty)), Some(d.doc.to_string()), ItemKind::Key);
+                    push(
+                        d.name,
+                        Some(type_detail(&d.ty)),
+                        Some(d.doc.to_string()),
+                        ItemKind::Key,
+                    );
                 }
             }
             Schema::HookEvents => {
                 for e in facts::hook_events() {
-                    push(e.name, Some("hook event".into()), Some(e.doc.to_string()), ItemKind::Event);
+                    push(
+                        e.name,
+                        Some("hook event".into()),
+                        Some(e.doc.to_string()),
+                        ItemKind::Event,
+                    );
                 }
             }
             Schema::HookHandler => {
-                push("type", Some("string".into()), Some(HOOK_TYPE_KEY.doc.into()), ItemKind::Key);
+                push(
+                    "type",
+                    Some("string".into()),
+                    Some(HOOK_TYPE_KEY.doc.into()),
+                    ItemKind::Key,
+                );
                 let mut seen = std::collections::BTreeSet::new();
                 for t in facts::hook_types() {
                     for f in t.fields {
                         if seen.insert(f.name) {
-                            push(f.name, Some(type_detail(&f.ty)), Some(f.doc.to_string()), ItemKind::Key);
+                            push(
+                                f.name,
+                                Some(type_detail(&f.ty)),
+                                Some(f.doc.to_string()),
+                                ItemKind::Key,
+                            );
                         }
                     }
                 }
@@ -688,28 +717,53 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
     let keys = place.keys();
     let last = keys.last().copied().unwrap_or("");
     let parent = keys.len().checked_sub(2).map(|i| keys[i]);
-    if is_settings(kind) && parent == Some("permissions") && matches!(last, "allow" | "deny" | "ask") {
+    if is_settings(kind)
+        && parent == Some("permissions")
+        && matches!(last, "allow" | "deny" | "ask")
+    {
         for t in facts::tool_names() {
-            push(t.name, Some("tool".into()), Some(t.doc.to_string()), ItemKind::Tool);
+            push(
+                t.name,
+                Some("tool".into()),
+                Some(t.doc.to_string()),
+                ItemKind::Tool,
+            );
         }
         for s in ctx.mcp_servers.iter().flatten() {
-            push(&format!("mcp__{s}"), Some("MCP server".into()), None, ItemKind::Server);
+            push(
+                &format!("mcp__{s}"),
+                Some("MCP server".into()),
+                None,
+                ItemKind::Server,
+            );
         }
         return out;
     }
     if is_settings(kind) && matches!(last, "enabledMcpjsonServers" | "disabledMcpjsonServers") {
         for s in ctx.mcp_servers.iter().flatten() {
-            push(s, Some("MCP server from .mcp.json".into()), None, ItemKind::Server);
+            push(
+                s,
+                Some("MCP server from .mcp.json".into()),
+                None,
+                ItemKind::Server,
+            );
         }
         return out;
     }
     if matches!(
         kind,
         FileKind::SkillMd | FileKind::CommandMd | FileKind::AgentMd
-    ) && matches!(last, "allowed-tools" | "disallowed-tools" | "tools" | "disallowedTools")
-    {
+    ) && matches!(
+        last,
+        "allowed-tools" | "disallowed-tools" | "tools" | "disallowedTools"
+    ) {
         for t in facts::tool_names() {
-            push(t.name, Some("tool".into()), Some(t.doc.to_string()), ItemKind::Tool);
+            push(
+                t.name,
+                Some("tool".into()),
+                Some(t.doc.to_string()),
+                ItemKind::Tool,
+            );
         }
         return out;
     }
@@ -735,7 +789,12 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
             }
             "path" => {
                 for p in artifact_paths(ctx) {
-                    push(&p, Some("in the collection folder".into()), None, ItemKind::Artifact);
+                    push(
+                        &p,
+                        Some("in the collection folder".into()),
+                        None,
+                        ItemKind::Artifact,
+                    );
                 }
                 return out;
             }
@@ -750,7 +809,12 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
                     let name = p.rsplit('/').next().unwrap_or(&p);
                     let name = name.strip_suffix(".md").unwrap_or(name);
                     if !listed.contains(name) {
-                        push(name, Some(format!("unlisted: {p}")), None, ItemKind::Artifact);
+                        push(
+                            name,
+                            Some(format!("unlisted: {p}")),
+                            None,
+                            ItemKind::Artifact,
+                        );
                     }
                 }
                 return out;
@@ -783,7 +847,12 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
                 }
                 _ if d.name == "type" && std::ptr::eq(d, &HOOK_TYPE_KEY) => {
                     for t in facts::hook_types() {
-                        push(t.name, Some("hook type".into()), Some(t.doc.to_string()), ItemKind::Value);
+                        push(
+                            t.name,
+                            Some("hook type".into()),
+                            Some(t.doc.to_string()),
+                            ItemKind::Value,
+                        );
                     }
                 }
                 _ => {}
@@ -820,7 +889,10 @@ fn artifact_paths(ctx: &Context) -> Vec<String> {
 pub fn hover(kind: FileKind, text: &str, offset: usize) -> Option<HoverInfo> {
     let place = place(kind, text, offset)?;
     let range = place.token.clone();
-    let word = text.get(range.clone())?.trim_matches(|c| c == '"' || c == '\'').to_string();
+    let word = text
+        .get(range.clone())?
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_string();
     if word.is_empty() {
         return None;
     }
@@ -837,12 +909,24 @@ pub fn hover(kind: FileKind, text: &str, offset: usize) -> Option<HoverInfo> {
                 .or_else(|| hook_field(&word).map(key_markdown)),
             _ => None,
         }?;
-        return Some(HoverInfo { range, markdown: md });
+        return Some(HoverInfo {
+            range,
+            markdown: md,
+        });
     }
     // A value: a tool in a permission rule, a hook type, or fall back to the key's doc.
     let keys = place.keys();
     let last = keys.last().copied().unwrap_or("");
-    if matches!(last, "allow" | "deny" | "ask" | "allowed-tools" | "tools" | "disallowed-tools" | "disallowedTools") {
+    if matches!(
+        last,
+        "allow"
+            | "deny"
+            | "ask"
+            | "allowed-tools"
+            | "tools"
+            | "disallowed-tools"
+            | "disallowedTools"
+    ) {
         let tool = word.split(['(', ',', ' ']).next().unwrap_or("");
         if let Some(t) = facts::tool_names().iter().find(|t| t.name == tool) {
             return Some(HoverInfo {
@@ -897,7 +981,10 @@ impl TomlEntry {
     }
 
     fn span(&self, key: &str) -> Option<Range<usize>> {
-        self.fields.iter().find(|(k, _, _)| k == key).map(|(_, _, r)| r.clone())
+        self.fields
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, _, r)| r.clone())
     }
 }
 
@@ -924,11 +1011,15 @@ pub fn toml_entries(text: &str) -> Vec<TomlEntry> {
         {
             let key = body[..eq].trim().trim_matches('"').to_string();
             let raw = body[eq + 1..].trim();
-            let vstart = line.start + eq + 1 + (body[eq + 1..].len() - body[eq + 1..].trim_start().len());
+            let vstart =
+                line.start + eq + 1 + (body[eq + 1..].len() - body[eq + 1..].trim_start().len());
             let value = raw
                 .strip_prefix('"')
                 .and_then(|r| r.find('"').map(|e| unescape(&r[..e])))
-                .or_else(|| raw.strip_prefix('\'').and_then(|r| r.find('\'').map(|e| r[..e].to_string())))
+                .or_else(|| {
+                    raw.strip_prefix('\'')
+                        .and_then(|r| r.find('\'').map(|e| r[..e].to_string()))
+                })
                 .unwrap_or_else(|| raw.split('#').next().unwrap_or("").trim().to_string());
             cur.fields.push((key, value, vstart..vstart + raw.len()));
         }
@@ -1111,7 +1202,10 @@ mod tests {
 
     fn labels(kind: FileKind, src: &str, ctx: &Context) -> Vec<String> {
         let (text, at) = cursor(src);
-        complete(kind, &text, at, ctx).into_iter().map(|c| c.label).collect()
+        complete(kind, &text, at, ctx)
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
     }
 
     #[test]
@@ -1134,7 +1228,11 @@ mod tests {
         assert!(!p.at_key);
         assert_eq!(
             p.path,
-            vec![Seg::Key("permissions".into()), Seg::Key("allow".into()), Seg::Index(1)]
+            vec![
+                Seg::Key("permissions".into()),
+                Seg::Key("allow".into()),
+                Seg::Index(1)
+            ]
         );
         assert_eq!(&t[p.token], "\"R\"");
     }
@@ -1150,7 +1248,9 @@ mod tests {
         assert!(labels(k, "{\"hooks\": {|", &ctx).contains(&"PreToolUse".to_string()));
         let l = labels(k, r#"{"permissions": {"allow": ["|"#, &ctx);
         assert!(l.contains(&"Bash".to_string()) && l.contains(&"mcp__github".to_string()));
-        assert!(labels(k, r#"{"permissions": {"defaultMode": "|"#, &ctx).contains(&"plan".to_string()));
+        assert!(
+            labels(k, r#"{"permissions": {"defaultMode": "|"#, &ctx).contains(&"plan".to_string())
+        );
         assert!(labels(k, r#"{"enabledMcpjsonServers": [|"#, &ctx).contains(&"github".to_string()));
         let l = labels(k, r#"{"hooks": {"Stop": [{"hooks": [{"type": "|"#, &ctx);
         assert!(l.contains(&"command".to_string()), "{l:?}");
@@ -1178,7 +1278,9 @@ mod tests {
         assert_eq!(labels(k, src, &ctx), ["commands/b.md", "skills/a"]);
         let src = "[collection]\n\n[[artifacts]]\nname = |";
         assert_eq!(labels(k, src, &ctx), ["b"]);
-        assert!(labels(k, "[collection]\n\n[[artifacts]]\nor|", &ctx).contains(&"origin".to_string()));
+        assert!(
+            labels(k, "[collection]\n\n[[artifacts]]\nor|", &ctx).contains(&"origin".to_string())
+        );
     }
 
     #[test]
@@ -1199,9 +1301,19 @@ mod tests {
     #[test]
     fn hovers() {
         let text = r#"{"hooks": {"PreToolUse": []}, "permissions": {"allow": ["Bash(ls)"]}}"#;
-        let h = hover(FileKind::ClaudeSettings, text, text.find("PreTool").unwrap() + 2).unwrap();
+        let h = hover(
+            FileKind::ClaudeSettings,
+            text,
+            text.find("PreTool").unwrap() + 2,
+        )
+        .unwrap();
         assert!(h.markdown.contains("hook event"));
-        let h = hover(FileKind::ClaudeSettings, text, text.find("Bash").unwrap() + 1).unwrap();
+        let h = hover(
+            FileKind::ClaudeSettings,
+            text,
+            text.find("Bash").unwrap() + 1,
+        )
+        .unwrap();
         assert!(h.markdown.contains("**Bash** — tool"), "{}", h.markdown);
         let h = hover(FileKind::ClaudeSettings, text, 3).unwrap();
         assert!(h.markdown.starts_with("**hooks**"));
@@ -1214,7 +1326,11 @@ mod tests {
         let names: Vec<_> = s.iter().map(|s| (s.name.as_str(), s.kind)).collect();
         assert_eq!(
             names,
-            [("collection", SymbolKind::Table), ("a", SymbolKind::Artifact), ("gh", SymbolKind::Server)]
+            [
+                ("collection", SymbolKind::Table),
+                ("a", SymbolKind::Artifact),
+                ("gh", SymbolKind::Server)
+            ]
         );
         assert_eq!(&text[s[1].selection.clone()], "\"a\"");
         let e = artifact_at(text, text.find("skill\"").unwrap()).unwrap();
@@ -1224,7 +1340,17 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        let samples = ["", "{", "\"", "{\"a\\", "[[", "---\n", "---\na: \"é", "{\"é🎉\": [\"x", "[x]\na = 'b"];
+        let samples = [
+            "",
+            "{",
+            "\"",
+            "{\"a\\",
+            "[[",
+            "---\n",
+            "---\na: \"é",
+            "{\"é🎉\": [\"x",
+            "[x]\na = 'b",
+        ];
         for s in samples {
             for kind in FileKind::ALL {
                 for at in 0..=s.len() + 2 {

@@ -189,11 +189,17 @@ impl LanguageServer for Server {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|e| e.contains(&lsp::PositionEncodingKind::UTF8));
-        let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let enc = if utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
         let _ = self.encoding.set(enc);
         let td = caps.text_document.as_ref();
-        self.client_pulls
-            .store(td.is_some_and(|t| t.diagnostic.is_some()), Ordering::Relaxed);
+        self.client_pulls.store(
+            td.is_some_and(|t| t.diagnostic.is_some()),
+            Ordering::Relaxed,
+        );
         let ws = caps.workspace.as_ref();
         self.refresh_support.store(
             ws.and_then(|w| w.diagnostics.as_ref())
@@ -450,12 +456,13 @@ impl LanguageServer for Server {
             if !is_safe_relative(rel) {
                 return None;
             }
-            let root = check_context::collection_root(FileKind::CollectionToml, doc.path.as_ref()?)?;
+            let root =
+                check_context::collection_root(FileKind::CollectionToml, doc.path.as_ref()?)?;
             let kind = entry.get("type")?.parse::<ArtifactKind>().ok()?;
             let main = kind.main_file(&root.join(rel));
             main.exists().then_some(main)
         })();
-        let Some(uri) = target.and_then(|t| Uri::from_file_path(t)) else {
+        let Some(uri) = target.and_then(Uri::from_file_path) else {
             return Ok(None);
         };
         Ok(Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location {

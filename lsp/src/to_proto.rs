@@ -72,7 +72,9 @@ pub(crate) fn diagnostic(doc: &Document, enc: Encoding, d: &check::Diagnostic) -
                 edits: f
                     .edits
                     .iter()
-                    .map(|e| lsp::TextEdit::new(range(doc, enc, e.range.clone()), e.new_text.clone()))
+                    .map(|e| {
+                        lsp::TextEdit::new(range(doc, enc, e.range.clone()), e.new_text.clone())
+                    })
                     .collect(),
             })
             .collect();
@@ -147,7 +149,12 @@ pub(crate) fn completion(doc: &Document, enc: Encoding, c: ide::Completion) -> l
 }
 
 /// Markdown hover over bytes `r`.
-pub(crate) fn hover(doc: &Document, enc: Encoding, r: Range<usize>, markdown: String) -> lsp::Hover {
+pub(crate) fn hover(
+    doc: &Document,
+    enc: Encoding,
+    r: Range<usize>,
+    markdown: String,
+) -> lsp::Hover {
     lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
             kind: lsp::MarkupKind::Markdown,
@@ -174,7 +181,11 @@ pub(crate) fn symbol(doc: &Document, enc: Encoding, s: ide::Symbol) -> lsp::Docu
         s.range.clone()
     };
     lsp::DocumentSymbol {
-        name: if s.name.is_empty() { "\"\"".into() } else { s.name },
+        name: if s.name.is_empty() {
+            "\"\"".into()
+        } else {
+            s.name
+        },
         detail: s.detail,
         kind,
         tags: None,

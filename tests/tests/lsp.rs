@@ -274,7 +274,10 @@ fn initialize_negotiates_encoding_and_advertises_features() {
     r["serverInfo"]["version"] = json!("[version]");
     insta::assert_json_snapshot!("initialize_result", r);
     // The watcher registration asked for after `initialized`.
-    let _ = lsp.request("textDocument/documentSymbol", json!({"textDocument": {"uri": "file:///none.json"}}));
+    let _ = lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": "file:///none.json"}}),
+    );
     assert!(
         lsp.server_requests
             .iter()
@@ -299,7 +302,8 @@ fn diagnostics_quick_fix_and_recheck_in_both_encodings() {
         let env = Env::new();
         let project = env.path("proj");
         let settings = project.join(".claude/settings.json");
-        let text = "{\"env\": {\"GREETING\": \"héllo 🎉 你好\"}, \"hooks\": {\"PreToolUze\": []}}\n";
+        let text =
+            "{\"env\": {\"GREETING\": \"héllo 🎉 你好\"}, \"hooks\": {\"PreToolUze\": []}}\n";
         write(&project, ".claude/settings.json", text);
         let u = uri(&settings);
         let mut lsp = Lsp::start(&env);
@@ -314,7 +318,11 @@ fn diagnostics_quick_fix_and_recheck_in_both_encodings() {
         assert_eq!(d["severity"], 1);
         assert_eq!(d["source"], "skillmeat");
         let start = &d["range"]["start"];
-        assert_eq!(start, &position_of(text, "\"PreToolUze\"", utf8), "utf8={utf8}");
+        assert_eq!(
+            start,
+            &position_of(text, "\"PreToolUze\"", utf8),
+            "utf8={utf8}"
+        );
         assert!(d["message"].as_str().unwrap().contains("PreToolUse"));
 
         let pulled = lsp.request(
@@ -343,10 +351,20 @@ fn diagnostics_quick_fix_and_recheck_in_both_encodings() {
         lsp.change(&u, 3, &fixed);
         lsp.change(&u, 2, text);
         let after = lsp.diagnostics_of(&u, 3);
-        assert!(after.iter().all(|d| d["code"] != "unknown-hook-event"), "{after:?}");
-        let pulled = lsp.request("textDocument/diagnostic", json!({"textDocument": {"uri": u}}));
         assert!(
-            pulled["items"].as_array().unwrap().iter().all(|d| d["code"] != "unknown-hook-event"),
+            after.iter().all(|d| d["code"] != "unknown-hook-event"),
+            "{after:?}"
+        );
+        let pulled = lsp.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": u}}),
+        );
+        assert!(
+            pulled["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["code"] != "unknown-hook-event"),
             "{pulled}"
         );
 
@@ -374,10 +392,15 @@ fn pull_clients_get_no_pushed_duplicates() {
     let mut lsp = Lsp::start(&env);
     lsp.initialize(caps(false, true));
     lsp.open(&u, text);
-    let pulled = lsp.request("textDocument/diagnostic", json!({"textDocument": {"uri": u}}));
+    let pulled = lsp.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
     assert_eq!(pulled["items"][0]["code"], "unknown-hook-event", "{pulled}");
     assert!(
-        lsp.stash.iter().all(|m| m["method"] != "textDocument/publishDiagnostics"),
+        lsp.stash
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics"),
         "{:?}",
         lsp.stash
     );
@@ -388,7 +411,11 @@ fn pull_clients_get_no_pushed_duplicates() {
 fn completion_and_hover_in_settings() {
     let env = Env::new();
     let project = env.path("proj");
-    write(&project, ".mcp.json", r#"{"mcpServers": {"github": {"command": "npx"}}}"#);
+    write(
+        &project,
+        ".mcp.json",
+        r#"{"mcpServers": {"github": {"command": "npx"}}}"#,
+    );
     let text = "{\n  \"permissions\": {\"allow\": [\"\"]},\n  \"hooks\": {\"\"}\n}\n";
     write(&project, ".claude/settings.json", text);
     let u = uri(&project.join(".claude/settings.json"));
@@ -411,8 +438,16 @@ fn completion_and_hover_in_settings() {
         json!({"textDocument": {"uri": u}, "position": pos}),
     );
     let l = labels(&r);
-    assert!(l.contains(&"Bash".into()) && l.contains(&"mcp__github".into()), "{l:?}");
-    let bash = r.as_array().unwrap().iter().find(|i| i["label"] == "Bash").unwrap();
+    assert!(
+        l.contains(&"Bash".into()) && l.contains(&"mcp__github".into()),
+        "{l:?}"
+    );
+    let bash = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "Bash")
+        .unwrap();
     assert_eq!(bash["textEdit"]["newText"], "\"Bash\"");
 
     // A key inside `hooks`: the hook events.
@@ -438,8 +473,16 @@ fn completion_and_hover_in_settings() {
 fn collection_outline_hover_definition_and_watched_files() {
     let env = Env::new();
     let src = env.path("src");
-    write(&src, "skills/code-review/SKILL.md", &skill_md("code-review", "Reviews code carefully."));
-    write(&src, "commands/ship.md", "---\ndescription: Ship it.\n---\nShip $ARGUMENTS\n");
+    write(
+        &src,
+        "skills/code-review/SKILL.md",
+        &skill_md("code-review", "Reviews code carefully."),
+    );
+    write(
+        &src,
+        "commands/ship.md",
+        "---\ndescription: Ship it.\n---\nShip $ARGUMENTS\n",
+    );
     env.cmd().args(["add"]).arg(&src).assert().success();
     let root = env.home().join("collections/default");
     let manifest = root.join("collection.toml");
@@ -452,7 +495,10 @@ fn collection_outline_hover_definition_and_watched_files() {
     let diags = lsp.diagnostics_of(&u, 1);
     assert!(diags.is_empty(), "a fresh collection is clean: {diags:?}");
 
-    let syms = lsp.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+    let syms = lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
     let names: Vec<(String, String)> = syms
         .as_array()
         .unwrap()
@@ -484,7 +530,11 @@ fn collection_outline_hover_definition_and_watched_files() {
     assert!(target.ends_with("skills/code-review/SKILL.md"), "{def}");
 
     // Edit the artifact on disk: the lock is now out of date once the editor says so.
-    write(&root, "skills/code-review/SKILL.md", &skill_md("code-review", "Edited."));
+    write(
+        &root,
+        "skills/code-review/SKILL.md",
+        &skill_md("code-review", "Edited."),
+    );
     let changed = uri(&root.join("skills/code-review/SKILL.md"));
     lsp.notify(
         "workspace/didChangeWatchedFiles",
@@ -506,7 +556,12 @@ fn collection_outline_hover_definition_and_watched_files() {
         "textDocument/completion",
         json!({"textDocument": {"uri": u}, "position": {"line": end_line, "character": 7}}),
     );
-    let l: Vec<&str> = r.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    let l: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
     assert_eq!(l, ["skill", "command", "agent", "hook"]);
     lsp.shutdown();
 }
@@ -516,7 +571,14 @@ fn garbage_and_unknown_files_never_crash_the_server() {
     let env = Env::new();
     let mut lsp = Lsp::start(&env);
     lsp.initialize(caps(false, false));
-    let inputs = ["", "{", "\u{0}\u{1}", "[[artifacts]]\nname = \"é", "---\nname: [\n", "🎉"];
+    let inputs = [
+        "",
+        "{",
+        "\u{0}\u{1}",
+        "[[artifacts]]\nname = \"é",
+        "---\nname: [\n",
+        "🎉",
+    ];
     let files = [
         "p/.claude/settings.json",
         "c/collection.toml",
@@ -533,7 +595,11 @@ fn garbage_and_unknown_files_never_crash_the_server() {
             } else {
                 lsp.change(&u, v as i64 + 1, t);
             }
-            for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition"] {
+            for method in [
+                "textDocument/hover",
+                "textDocument/completion",
+                "textDocument/definition",
+            ] {
                 for line in [0, 1, 99] {
                     lsp.request(
                         method,
@@ -541,8 +607,14 @@ fn garbage_and_unknown_files_never_crash_the_server() {
                     );
                 }
             }
-            lsp.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
-            lsp.request("textDocument/diagnostic", json!({"textDocument": {"uri": u}}));
+            lsp.request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": u}}),
+            );
+            lsp.request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": u}}),
+            );
         }
     }
     lsp.shutdown();
