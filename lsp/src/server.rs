@@ -79,7 +79,7 @@ impl Server {
                     return Arc::new(Vec::new());
                 };
                 let ctx = self.context(doc, kind);
-                Arc::new(check::check(kind, &doc.text, &ctx))
+                Arc::new(guard(Vec::new(), || check::check(kind, &doc.text, &ctx)))
             })
             .clone()
     }
@@ -175,6 +175,12 @@ impl Server {
         md.push_str(&rows.join("\n"));
         Some(md)
     }
+}
+
+/// Runs a core call, turning a panic (a bug, never expected) into `fallback` so one bad input
+/// cannot take the editor's server down; the panic message still reaches stderr.
+fn guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
 fn uri_of(p: &lsp::TextDocumentPositionParams) -> &Uri {
@@ -289,11 +295,33 @@ impl LanguageServer for Server {
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
-        // Full sync: the last change holds the whole text.
-        let Some(change) = params.content_changes.into_iter().last() else {
+        let version = params.text_document.version;
+        // Full sync was negotiated, so a change normally carries the whole text; ranged changes
+        // (from a client that ignores that) are applied in order to the current text.
+        let mut text: Option<String> = None;
+        for change in params.content_changes {
+            match change.range {
+                None => text = Some(change.text),
+                Some(range) => {
+                    let base = match text.take() {
+                        Some(t) => t,
+                        None => match self.docs.get(&uri) {
+                            Some(d) => d.text.clone(),
+                            None => return,
+                        },
+                    };
+                    let doc = Document::new(&uri, version, base);
+                    let r = from_proto::range(&doc, self.enc(), range);
+                    let mut t = doc.text;
+                    t.replace_range(r, &change.text);
+                    text = Some(t);
+                }
+            }
+        }
+        let Some(text) = text else {
             return;
         };
-        let doc = Document::new(&uri, params.text_document.version, change.text);
+        let doc = Document::new(&uri, version, text);
         if let Some(doc) = self.docs.update(uri.clone(), doc) {
             self.publish(uri, doc).await;
         }
@@ -388,7 +416,7 @@ impl LanguageServer for Server {
         let enc = self.enc();
         let offset = from_proto::offset(&doc, enc, p.position);
         let ctx = self.context(&doc, kind);
-        let items: Vec<_> = ide::complete(kind, &doc.text, offset, &ctx)
+        let items: Vec<_> = guard(Vec::new(), || ide::complete(kind, &doc.text, offset, &ctx))
             .into_iter()
             .map(|c| to_proto::completion(&doc, enc, c))
             .collect();
@@ -405,10 +433,10 @@ impl LanguageServer for Server {
         };
         let enc = self.enc();
         let offset = from_proto::offset(&doc, enc, p.position);
-        let key_doc = ide::hover(kind, &doc.text, offset);
+        let key_doc = guard(None, || ide::hover(kind, &doc.text, offset));
         if key_doc.is_none()
             && kind == FileKind::CollectionToml
-            && let Some(entry) = ide::artifact_at(&doc.text, offset)
+            && let Some(entry) = guard(None, || ide::artifact_at(&doc.text, offset))
             && let Some(root) = doc
                 .path
                 .as_deref()
@@ -431,7 +459,7 @@ impl LanguageServer for Server {
             return Ok(None);
         };
         let enc = self.enc();
-        let syms = ide::symbols(kind, &doc.text)
+        let syms = guard(Vec::new(), || ide::symbols(kind, &doc.text))
             .into_iter()
             .map(|s| to_proto::symbol(&doc, enc, s))
             .collect();

@@ -130,6 +130,19 @@ impl Lsp {
         }
     }
 
+    /// The first request the server sent with `method` (waiting for it).
+    fn server_request(&mut self, method: &str) -> Value {
+        loop {
+            if let Some(m) = self.server_requests.iter().find(|m| m["method"] == method) {
+                return m.clone();
+            }
+            let m = self.recv();
+            if m.get("method").is_some() {
+                self.handle_incoming(m);
+            }
+        }
+    }
+
     /// The next `method` notification matching `pred`.
     fn notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self
@@ -274,17 +287,10 @@ fn initialize_negotiates_encoding_and_advertises_features() {
     r["serverInfo"]["version"] = json!("[version]");
     insta::assert_json_snapshot!("initialize_result", r);
     // The watcher registration asked for after `initialized`.
-    let _ = lsp.request(
-        "textDocument/documentSymbol",
-        json!({"textDocument": {"uri": "file:///none.json"}}),
-    );
-    assert!(
-        lsp.server_requests
-            .iter()
-            .any(|m| m["method"] == "client/registerCapability"
-                && m["params"]["registrations"][0]["method"] == "workspace/didChangeWatchedFiles"),
-        "{:?}",
-        lsp.server_requests
+    let reg = lsp.server_request("client/registerCapability");
+    assert_eq!(
+        reg["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
     );
     lsp.shutdown();
 
@@ -383,6 +389,24 @@ fn diagnostics_quick_fix_and_recheck_in_both_encodings() {
 }
 
 #[test]
+fn server_exits_when_the_editor_goes_away() {
+    let env = Env::new();
+    let mut lsp = Lsp::start(&env);
+    // Watchers requested and never answered: a pending server-to-client request.
+    lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": caps(false, false)}),
+    );
+    lsp.notify("initialized", json!({}));
+    let Lsp {
+        mut child, stdin, ..
+    } = lsp;
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[test]
 fn pull_clients_get_no_pushed_duplicates() {
     let env = Env::new();
     let settings = env.path("p/.claude/settings.json");
@@ -404,6 +428,19 @@ fn pull_clients_get_no_pushed_duplicates() {
         "{:?}",
         lsp.stash
     );
+    // A client that sends ranged changes despite full sync: applied to the current text.
+    let nope = position_of(text, "Nope", false);
+    let end = json!({"line": 0, "character": nope["character"].as_u64().unwrap() + 4});
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"range": {"start": nope, "end": end}, "text": "Stop"}]}),
+    );
+    let pulled = lsp.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(pulled["items"], json!([]), "{pulled}");
     lsp.shutdown();
 }
 
