@@ -1042,6 +1042,61 @@ pub fn artifact_at(text: &str, offset: usize) -> Option<TomlEntry> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// MCP server references in settings
+
+/// The MCP server a settings value at `offset` names: an `mcp__<server>[__<tool>]` permission
+/// rule, or an entry of `enabledMcpjsonServers` / `disabledMcpjsonServers`.
+pub fn mcp_server_ref(text: &str, offset: usize) -> Option<String> {
+    let place = json_place(text, offset);
+    if place.at_key || !place.quoted {
+        return None;
+    }
+    let value = unescape(text.get(place.token.clone())?.trim_matches('"'));
+    let keys = place.keys();
+    match keys.as_slice() {
+        ["permissions", "allow" | "deny" | "ask"] => {
+            let rest = value.strip_prefix("mcp__")?;
+            let server = rest.split("__").next()?;
+            (!server.is_empty()).then(|| server.to_string())
+        }
+        ["enabledMcpjsonServers" | "disabledMcpjsonServers"] => Some(value),
+        _ => None,
+    }
+}
+
+/// The byte range of the key `name` directly under `mcpServers` in an `.mcp.json` text.
+pub fn mcp_server_entry(text: &str, name: &str) -> Option<Range<usize>> {
+    use jsonc_parser::ast::{ObjectPropName, Value};
+    use jsonc_parser::common::Ranged;
+    let parsed = jsonc_parser::parse_to_ast(
+        text,
+        &Default::default(),
+        &jsonc_parser::ParseOptions::default(),
+    )
+    .ok()?;
+    let Some(Value::Object(root)) = parsed.value else {
+        return None;
+    };
+    let servers = root.properties.iter().find(|p| match &p.name {
+        ObjectPropName::String(s) => s.value == "mcpServers",
+        ObjectPropName::Word(w) => w.value == "mcpServers",
+    })?;
+    let Value::Object(servers) = &servers.value else {
+        return None;
+    };
+    servers.properties.iter().find_map(|p| {
+        let n = match &p.name {
+            ObjectPropName::String(s) => s.value.as_ref(),
+            ObjectPropName::Word(w) => w.value,
+        };
+        (n == name).then(|| {
+            let r = p.name.range();
+            r.start..r.end
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Outline
 
 /// The outline of a file.
@@ -1336,6 +1391,22 @@ mod tests {
         let e = artifact_at(text, text.find("skill\"").unwrap()).unwrap();
         assert_eq!(e.get("path"), Some("skills/a"));
         assert!(artifact_at(text, 3).is_none());
+    }
+
+    #[test]
+    fn mcp_server_references() {
+        let text = r#"{"permissions": {"allow": ["mcp__github__search", "Bash"]}, "enabledMcpjsonServers": ["db"]}"#;
+        let at = |n: &str| text.find(n).unwrap() + 2;
+        assert_eq!(
+            mcp_server_ref(text, at("mcp__github")).as_deref(),
+            Some("github")
+        );
+        assert_eq!(mcp_server_ref(text, at("Bash")), None);
+        assert_eq!(mcp_server_ref(text, at("db")).as_deref(), Some("db"));
+        let mcp = "{\n  \"mcpServers\": {\"db\": {}, \"github\": {\"command\": \"x\"}}\n}";
+        let r = mcp_server_entry(mcp, "github").unwrap();
+        assert_eq!(&mcp[r], "\"github\"");
+        assert_eq!(mcp_server_entry(mcp, "nope"), None);
     }
 
     #[test]

@@ -183,6 +183,28 @@ fn guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
+impl Server {
+    /// From an MCP server named in a project's settings to its entry in the project's
+    /// `.mcp.json` (read from disk; it need not be open).
+    fn mcp_definition(
+        &self,
+        doc: &Document,
+        kind: FileKind,
+        offset: usize,
+    ) -> Option<lsp::GotoDefinitionResponse> {
+        let name = guard(None, || ide::mcp_server_ref(&doc.text, offset))?;
+        let mcp = check_context::project_mcp_json(kind, doc.path.as_deref()?)?;
+        let text = std::fs::read_to_string(&mcp).ok()?;
+        let range = guard(None, || ide::mcp_server_entry(&text, &name))?;
+        let uri = Uri::from_file_path(&mcp)?;
+        let target = Document::new(&uri, 0, text);
+        Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location {
+            range: to_proto::range(&target, self.enc(), range),
+            uri,
+        }))
+    }
+}
+
 fn uri_of(p: &lsp::TextDocumentPositionParams) -> &Uri {
     &p.text_document.uri
 }
@@ -474,10 +496,13 @@ impl LanguageServer for Server {
         let Some(doc) = self.docs.get(uri_of(p)) else {
             return Ok(None);
         };
+        let offset = from_proto::offset(&doc, self.enc(), p.position);
+        if let Some(kind @ (FileKind::ClaudeSettings | FileKind::ClaudeSettingsLocal)) = doc.kind {
+            return Ok(self.mcp_definition(&doc, kind, offset));
+        }
         if doc.kind != Some(FileKind::CollectionToml) {
             return Ok(None);
         }
-        let offset = from_proto::offset(&doc, self.enc(), p.position);
         let target = (|| -> Option<PathBuf> {
             let entry = ide::artifact_at(&doc.text, offset)?;
             let rel = entry.get("path")?;

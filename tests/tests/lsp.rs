@@ -501,6 +501,19 @@ fn completion_and_hover_in_settings() {
         json!({"textDocument": {"uri": u}, "position": position_of(text, "permissions", false)}),
     );
     insta::assert_json_snapshot!("hover_permissions", h);
+
+    // Go to definition: from an `mcp__server` rule to the server in the project's .mcp.json.
+    let text = "{\"permissions\": {\"allow\": [\"mcp__github__search\"]}}";
+    lsp.change(&u, 2, text);
+    let def = lsp.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": position_of(text, "github__", false)}),
+    );
+    assert_eq!(def["uri"], uri(&project.join(".mcp.json")), "{def}");
+    assert_eq!(
+        def["range"],
+        json!({"start": {"line": 0, "character": 16}, "end": {"line": 0, "character": 24}})
+    );
     lsp.shutdown();
 }
 
