@@ -6,6 +6,8 @@ mod cmd_deploy;
 mod cmd_mcp;
 mod cmd_pack;
 mod cmd_token;
+mod cmd_check;
+mod cmd_lsp;
 mod output;
 
 use std::io::IsTerminal;
@@ -138,6 +140,10 @@ enum Command {
     /// Vaults to share packs through: a folder, a git repository or an S3 bucket
     #[command(subcommand)]
     Vault(cmd_pack::VaultCmd),
+    /// Check collection.toml, Claude Code settings, .mcp.json and artifact front matter (for CI)
+    Check(cmd_check::CheckArgs),
+    /// Run the Language Server on stdin/stdout (started by editors)
+    Lsp(cmd_lsp::LspArgs),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -408,6 +414,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bundle(c) => cmd_pack::bundle(g, &home, c),
         Command::Keys(c) => cmd_pack::keys(g, &home, c),
         Command::Vault(c) => cmd_pack::vault(g, &home, c),
+        Command::Check(args) => cmd_check::run(args, g.json, g.quiet),
+        Command::Lsp(args) => cmd_lsp::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

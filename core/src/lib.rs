@@ -6,6 +6,7 @@
 
 pub mod artifact;
 pub mod check;
+pub mod check_context;
 pub mod collection;
 pub mod config;
 pub mod deploy;
