@@ -375,8 +375,7 @@ impl SkillmeatServer {
         if req.dry_run {
             // Core's restore has no dry run; the snapshot list names what a restore would bring back.
             let id = req.id;
-            let Json(list) =
-                blocking(move || snapshot::list(&home, collection.as_deref())).await?;
+            let Json(list) = blocking(move || snapshot::list(&home, collection.as_deref())).await?;
             let latest = list.snapshots.last().map(|s| s.id.clone());
             let Some(info) = list.snapshots.into_iter().find(|s| s.id == id) else {
                 return Err(format!(
