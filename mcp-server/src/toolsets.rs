@@ -22,11 +22,23 @@ pub struct Toolset {
 }
 
 /// Every toolset, in the order they are documented.
-pub const TOOLSETS: &[Toolset] = &[Toolset {
-    name: "collection",
-    description: "list, show, search, add, remove and update the artifacts of a collection, and check their files against the lock",
-    router: SkillmeatServer::collection_tools,
-}];
+pub const TOOLSETS: &[Toolset] = &[
+    Toolset {
+        name: "collection",
+        description: "list, show, search, add, remove and update the artifacts of a collection, and check their files against the lock",
+        router: SkillmeatServer::collection_tools,
+    },
+    Toolset {
+        name: "deploy",
+        description: "deploy artifacts into a project, undeploy them, report drift, sync, diff, and take, list and restore collection snapshots",
+        router: SkillmeatServer::deploy_tools,
+    },
+    Toolset {
+        name: "check",
+        description: "check a Claude Code or SkillMeat config file against the rules of `skillmeat check`",
+        router: SkillmeatServer::check_tools,
+    },
+];
 
 /// The names of every toolset, comma-separated.
 pub fn known() -> String {

@@ -1,6 +1,7 @@
 //! End-to-end: `skillmeat mcp serve` run as a real process. Over stdio with rmcp's client: the
 //! tool list (snapshot), every tool of the `collection` toolset including its error paths,
-//! progress notifications, resources, `--read-only` and `--toolsets`. Over HTTP: tokens made
+//! progress notifications, resources, `--read-only` and `--toolsets`; every tool of the `deploy`
+//! toolset on a real temp project and `check_config` (toolset `check`). Over HTTP: tokens made
 //! with `skillmeat token create` let a request in, anything else gets 401.
 
 mod common;
@@ -198,11 +199,15 @@ async fn every_collection_tool_over_stdio() {
         progress.iter().all(|p| p.total == Some(4.0)),
         "{progress:?}"
     );
+    // rmcp's client may hand notifications to the handler out of order; the server must still
+    // send each value once, so sorted they strictly increase.
+    let mut values: Vec<f64> = progress.iter().map(|p| p.progress).collect();
+    values.sort_by(f64::total_cmp);
     assert!(
-        progress.windows(2).all(|w| w[0].progress < w[1].progress),
+        values.windows(2).all(|w| w[0] < w[1]),
         "progress must increase: {progress:?}"
     );
-    assert_eq!(progress.last().unwrap().progress, 4.0);
+    assert_eq!(values.last().copied(), Some(4.0));
     // Adding again is refused as a tool error naming the clash.
     let clash = err(&client, "add_artifact", json!({"source": src_s})).await;
     assert!(clash.contains("already in collection `default`"), "{clash}");
@@ -414,6 +419,289 @@ async fn read_only_hides_and_refuses_write_tools() {
     }
     assert_eq!(snapshot(&env.home()), before);
     ok(&client, "show_artifact", json!({"name": "alpha"})).await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_deploy_tool_over_stdio() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let project = env.path("proj");
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let proj = project.display().to_string();
+    let client = connect(&env, &["--toolsets", "deploy"]).await;
+
+    // deploy: a dry run writes nothing; the real one reports progress per artifact.
+    let before = snapshot(&project);
+    let dry = ok(
+        &client,
+        "deploy",
+        json!({"project": proj, "all": true, "dry_run": true}),
+    )
+    .await;
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(names(&dry, "items").len(), 4, "{dry}");
+    assert_eq!(snapshot(&project), before, "a dry run must not write");
+    client.service().progress.lock().unwrap().clear();
+    let dep = ok(&client, "deploy", json!({"project": proj, "all": true})).await;
+    assert!(
+        dep["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "deployed"),
+        "{dep}"
+    );
+    let skill = project.join(".claude/skills/alpha/SKILL.md");
+    assert_eq!(
+        std::fs::read_to_string(&skill).unwrap(),
+        skill_md("alpha", "Formats release notes.")
+    );
+    let progress = client.service().progress.lock().unwrap().clone();
+    assert!(
+        !progress.is_empty(),
+        "deploy sent no progress notifications"
+    );
+    assert!(
+        progress.iter().all(|p| p.total == Some(4.0)),
+        "{progress:?}"
+    );
+
+    // deployment_status and diff see an edit in the project.
+    write(&project, ".claude/skills/alpha/SKILL.md", "edited\n");
+    let st = ok(&client, "deployment_status", json!({"project": proj})).await;
+    assert_eq!(st["counts"], json!({"current": 3, "modified": 1}), "{st}");
+    let d = ok(&client, "diff", json!({"project": proj, "name": "alpha"})).await;
+    assert_eq!(d["state"], "modified");
+    assert_eq!(d["files"][0]["path"], "SKILL.md", "{d}");
+    assert!(
+        d["files"][0]["diff"].as_str().unwrap().contains("+edited"),
+        "{d}"
+    );
+
+    // sync --pull: a dry run changes nothing, the real one takes the edit into the collection.
+    let coll_skill = env.home().join("collections/default/skills/alpha/SKILL.md");
+    let dry = ok(
+        &client,
+        "sync",
+        json!({"project": proj, "pull": true, "dry_run": true}),
+    )
+    .await;
+    assert_eq!(dry["dry_run"], true);
+    assert_ne!(std::fs::read_to_string(&coll_skill).unwrap(), "edited\n");
+    let sy = ok(&client, "sync", json!({"project": proj, "pull": true})).await;
+    let alpha = sy["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["action"], "pulled", "{sy}");
+    assert_eq!(std::fs::read_to_string(&coll_skill).unwrap(), "edited\n");
+
+    // sync: a collection change reaches the project, with progress.
+    write(
+        &env.home(),
+        "collections/default/skills/beta/SKILL.md",
+        "newer beta\n",
+    );
+    let beta = project.join(".claude/skills/beta/SKILL.md");
+    let dry = ok(&client, "sync", json!({"project": proj, "dry_run": true})).await;
+    assert_eq!(dry["dry_run"], true);
+    assert_ne!(std::fs::read_to_string(&beta).unwrap(), "newer beta\n");
+    client.service().progress.lock().unwrap().clear();
+    let sy = ok(&client, "sync", json!({"project": proj})).await;
+    let b = sy["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "beta")
+        .unwrap();
+    assert_eq!(b["action"], "updated", "{sy}");
+    assert_eq!(std::fs::read_to_string(&beta).unwrap(), "newer beta\n");
+    assert!(
+        !client.service().progress.lock().unwrap().is_empty(),
+        "sync sent no progress"
+    );
+
+    // Snapshots: create, list, restore (dry run first).
+    let snap = ok(&client, "snapshot_create", json!({"reason": "mcp test"})).await;
+    let id = snap["id"].as_str().unwrap().to_string();
+    assert_eq!(snap["reason"], "mcp test");
+    let list = ok(&client, "snapshot_list", json!({})).await;
+    let ids: Vec<&str> = list["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&id.as_str()), "{list}");
+    write(
+        &env.home(),
+        "collections/default/skills/alpha/SKILL.md",
+        "later\n",
+    );
+    let before = snapshot(&env.home());
+    let dry = ok(
+        &client,
+        "snapshot_restore",
+        json!({"id": id, "dry_run": true}),
+    )
+    .await;
+    assert_eq!(dry["would_restore"]["id"], id.as_str(), "{dry}");
+    assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
+    let r = ok(&client, "snapshot_restore", json!({"id": id})).await;
+    assert_eq!(r["restored"]["id"], id.as_str(), "{r}");
+    assert_eq!(std::fs::read_to_string(&coll_skill).unwrap(), "edited\n");
+
+    // undeploy: dry run, then for real.
+    let dry = ok(
+        &client,
+        "undeploy",
+        json!({"project": proj, "names": ["beta"], "dry_run": true}),
+    )
+    .await;
+    assert_eq!(names(&dry, "items"), ["beta"]);
+    assert!(project.join(".claude/skills/beta/SKILL.md").exists());
+    ok(
+        &client,
+        "undeploy",
+        json!({"project": proj, "names": ["beta"]}),
+    )
+    .await;
+    assert!(!project.join(".claude/skills/beta").exists());
+
+    // Domain failures are tool results with isError and the core's sentence.
+    let e = err(
+        &client,
+        "deploy",
+        json!({"project": proj, "names": ["nope"]}),
+    )
+    .await;
+    assert!(e.contains("no artifact named `nope`"), "{e}");
+    let e = err(&client, "deploy", json!({"project": "proj", "all": true})).await;
+    assert!(e.contains("project `proj` is not an absolute path"), "{e}");
+    let e = err(
+        &client,
+        "undeploy",
+        json!({"project": proj, "names": ["beta"]}),
+    )
+    .await;
+    assert!(e.contains("`beta` is not deployed in"), "{e}");
+    let e = err(&client, "deploy", json!({"project": proj})).await;
+    assert!(e.contains("name the artifacts to deploy"), "{e}");
+    let e = err(
+        &client,
+        "sync",
+        json!({"project": proj, "targets": ["nope"]}),
+    )
+    .await;
+    assert!(e.contains("unknown target `nope`"), "{e}");
+    let e = err(
+        &client,
+        "snapshot_restore",
+        json!({"id": "nope", "dry_run": true}),
+    )
+    .await;
+    assert!(
+        e.contains("no snapshot `nope` of collection `default`"),
+        "{e}"
+    );
+    let e = err(&client, "snapshot_restore", json!({"id": "nope"})).await;
+    assert!(
+        e.contains("no snapshot `nope` of collection `default`"),
+        "{e}"
+    );
+    let e = err(&client, "snapshot_create", json!({"collection": "missing"})).await;
+    assert!(e.contains("collection `missing` does not exist"), "{e}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_config_over_stdio() {
+    let env = Env::new();
+    let project = env.path("proj");
+    let settings = "{\n  \"hooks\": {\n    \"BeforeToolUse\": []\n  }\n}\n";
+    write(&project, ".claude/settings.json", settings);
+    let client = connect(&env, &["--toolsets", "check"]).await;
+    let path = project.join(".claude/settings.json").display().to_string();
+    let r = ok(&client, "check_config", json!({"path": path})).await;
+    assert_eq!(r["kind"], "claude-settings");
+    let d = &r["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-hook-event", "{r}");
+    assert_eq!(
+        (d["line"].as_u64(), d["col"].as_u64()),
+        (Some(3), Some(5)),
+        "{r}"
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("BeforeToolUse"),
+        "{r}"
+    );
+    assert!(!d["fixes"].as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(r["counts"]["error"], 1, "{r}");
+
+    // The same text without a file, and a clean one.
+    let r = ok(
+        &client,
+        "check_config",
+        json!({"text": settings, "kind": "claude-settings"}),
+    )
+    .await;
+    assert_eq!(r["diagnostics"][0]["code"], "unknown-hook-event");
+    let r = ok(
+        &client,
+        "check_config",
+        json!({"text": "{}", "kind": "claude-settings"}),
+    )
+    .await;
+    assert_eq!(r["diagnostics"], json!([]));
+    assert_eq!(r["counts"], json!({}));
+
+    let e = err(&client, "check_config", json!({"text": "{}"})).await;
+    assert!(e.contains("`text` needs `kind`"), "{e}");
+    let e = err(
+        &client,
+        "check_config",
+        json!({"path": env.path("notes.txt").display().to_string()}),
+    )
+    .await;
+    assert!(e.contains("cannot tell what kind of file this is"), "{e}");
+    let missing = project.join(".mcp.json").display().to_string();
+    let e = err(&client, "check_config", json!({"path": missing})).await;
+    assert!(e.contains(".mcp.json") && e.contains("readable"), "{e}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_keeps_only_the_reading_deploy_and_check_tools() {
+    let env = Env::new();
+    let client = connect(&env, &["--read-only", "--toolsets", "deploy,check"]).await;
+    let mut tools: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    tools.sort();
+    assert_eq!(
+        tools,
+        ["check_config", "deployment_status", "diff", "snapshot_list"]
+    );
+    for tool in [
+        "deploy",
+        "undeploy",
+        "sync",
+        "snapshot_create",
+        "snapshot_restore",
+    ] {
+        let r = client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(serde_json::Map::new()))
+            .await;
+        assert!(r.is_err(), "{tool} must not be callable read-only: {r:?}");
+    }
     client.cancel().await.unwrap();
 }
 

@@ -2,7 +2,9 @@
 //! operation: on a blocking thread, its error turned into a tool result with `isError: true`
 //! whose text is the core error's sentence (never a JSON-RPC error: the model must see it).
 
+pub mod check;
 pub mod collection;
+pub mod deploy;
 
 use rmcp::Json;
 
