@@ -2,12 +2,12 @@
 //! typed request, calls one core operation and prints its report (as text, or as JSON with
 //! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
 
+mod cmd_check;
 mod cmd_deploy;
+mod cmd_lsp;
 mod cmd_mcp;
 mod cmd_pack;
 mod cmd_token;
-mod cmd_check;
-mod cmd_lsp;
 mod output;
 
 use std::io::IsTerminal;
