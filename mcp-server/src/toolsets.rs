@@ -34,6 +34,11 @@ pub const TOOLSETS: &[Toolset] = &[
         router: SkillmeatServer::deploy_tools,
     },
     Toolset {
+        name: "pack",
+        description: "export artifacts to a signed .skillmeat-pack, inspect and verify packs, and import them into a collection",
+        router: SkillmeatServer::pack_tools,
+    },
+    Toolset {
         name: "check",
         description: "check a Claude Code or SkillMeat config file against the rules of `skillmeat check`",
         router: SkillmeatServer::check_tools,

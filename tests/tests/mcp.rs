@@ -1,8 +1,9 @@
 //! End-to-end: `skillmeat mcp serve` run as a real process. Over stdio with rmcp's client: the
 //! tool list (snapshot), every tool of the `collection` toolset including its error paths,
 //! progress notifications, resources, `--read-only` and `--toolsets`; every tool of the `deploy`
-//! toolset on a real temp project and `check_config` (toolset `check`). Over HTTP: tokens made
-//! with `skillmeat token create` let a request in, anything else gets 401.
+//! toolset on a real temp project and `check_config` (toolset `check`); every tool of the `pack`
+//! toolset (export, inspect, verify, import). Over HTTP: tokens made with `skillmeat token
+//! create` let a request in, anything else gets 401.
 
 mod common;
 
@@ -907,4 +908,151 @@ fn tokens_are_listed_without_their_secret() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("no token named `ci`"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_pack_tool_over_stdio() {
+    let env = Env::new();
+    let examples = common::workspace_root().join("examples/collection");
+    env.cmd().arg("add").arg(&examples).assert().success();
+    let client = connect(&env, &["--toolsets", "pack"]).await;
+    let pack = env.path("out/two.skillmeat-pack");
+    std::fs::create_dir_all(pack.parent().unwrap()).unwrap();
+    let p = pack.display().to_string();
+
+    // export: two artifacts to an absolute path; exporting again gives the same bytes.
+    let r = ok(
+        &client,
+        "pack_export",
+        json!({"names": ["code-review", "explain"], "output": p, "name": "two", "version": "1.2.0"}),
+    )
+    .await;
+    assert_eq!(
+        (r["name"].as_str(), r["artifacts"].as_u64()),
+        (Some("two"), Some(2)),
+        "{r}"
+    );
+    let bytes = std::fs::read(&pack).unwrap();
+    let again = ok(
+        &client,
+        "pack_export",
+        json!({"names": ["code-review", "explain"], "output": p, "name": "two", "version": "1.2.0"}),
+    )
+    .await;
+    assert_eq!(again["bundle_hash"], r["bundle_hash"]);
+    assert_eq!(std::fs::read(&pack).unwrap(), bytes);
+
+    // inspect and verify read it back.
+    let i = ok(&client, "pack_inspect", json!({"path": p})).await;
+    assert_eq!(i["version"], "1.2.0");
+    assert_eq!(i["signature"]["state"], "unsigned");
+    let mut got = names(&i, "artifacts");
+    got.sort();
+    assert_eq!(got, ["code-review", "explain"]);
+    let v = ok(
+        &client,
+        "pack_verify",
+        json!({"path": p, "max_entries": 100}),
+    )
+    .await;
+    assert_eq!(v["bundle_hash"], r["bundle_hash"]);
+    assert_eq!(v["artifacts"], 2);
+
+    // import into the same home after editing the collection's code-review.
+    let skill = env
+        .home()
+        .join("collections/default/skills/code-review/SKILL.md");
+    std::fs::write(&skill, skill_md("code-review", "Mine.")).unwrap();
+    let action = |r: &Value, name: &str| {
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {r}"))["action"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = snapshot(&env.home());
+    let plan = ok(&client, "pack_import", json!({"path": p, "dry_run": true})).await;
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(action(&plan, "code-review"), "replaced");
+    assert_eq!(action(&plan, "explain"), "unchanged");
+    assert_eq!(snapshot(&env.home()), before, "a dry run wrote something");
+    let r = ok(
+        &client,
+        "pack_import",
+        json!({"path": p, "strategy": "skip"}),
+    )
+    .await;
+    assert_eq!(action(&r, "code-review"), "skipped");
+    assert!(std::fs::read_to_string(&skill).unwrap().contains("Mine."));
+    let r = ok(
+        &client,
+        "pack_import",
+        json!({"path": p, "strategy": "fork"}),
+    )
+    .await;
+    assert_eq!(action(&r, "code-review"), "forked");
+    assert!(
+        env.home()
+            .join("collections/default/skills/code-review-2/SKILL.md")
+            .is_file()
+    );
+
+    // Errors: a file that is not a ZIP, and relative paths, are tool errors with the sentence.
+    let junk = env.path("junk.skillmeat-pack");
+    std::fs::write(&junk, "not a zip").unwrap();
+    let e = err(
+        &client,
+        "pack_verify",
+        json!({"path": junk.display().to_string()}),
+    )
+    .await;
+    assert!(
+        e.contains("is not a readable ZIP archive") && e.contains("junk"),
+        "{e}"
+    );
+    let e = err(
+        &client,
+        "pack_export",
+        json!({"all": true, "output": "rel.skillmeat-pack"}),
+    )
+    .await;
+    assert!(
+        e.contains("`rel.skillmeat-pack` is not an absolute path"),
+        "{e}"
+    );
+    assert!(!env.dir.path().join("rel.skillmeat-pack").exists());
+    let e = err(
+        &client,
+        "pack_import",
+        json!({"path": "two.skillmeat-pack"}),
+    )
+    .await;
+    assert!(e.contains("is not an absolute path"), "{e}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_keeps_only_the_reading_pack_tools() {
+    let env = Env::new();
+    let client = connect(&env, &["--read-only", "--toolsets", "pack"]).await;
+    let mut tools: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    tools.sort();
+    assert_eq!(tools, ["pack_inspect", "pack_verify"]);
+    for tool in ["pack_export", "pack_import"] {
+        let r = client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(serde_json::Map::new()))
+            .await;
+        assert!(r.is_err(), "{tool} must not be callable read-only: {r:?}");
+    }
+    client.cancel().await.unwrap();
 }

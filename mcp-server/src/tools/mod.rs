@@ -5,6 +5,7 @@
 pub mod check;
 pub mod collection;
 pub mod deploy;
+pub mod pack;
 
 use rmcp::Json;
 
