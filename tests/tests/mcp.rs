@@ -1,9 +1,10 @@
 //! End-to-end: `skillmeat mcp serve` run as a real process. Over stdio with rmcp's client: the
 //! tool list (snapshot), every tool of the `collection` toolset including its error paths,
 //! progress notifications, resources, `--read-only` and `--toolsets`; every tool of the `deploy`
-//! toolset on a real temp project and `check_config` (toolset `check`); every tool of the `pack`
-//! toolset (export, inspect, verify, import). Over HTTP: tokens made with `skillmeat token
-//! create` let a request in, anything else gets 401.
+//! toolset on a real temp project; `check_config` (toolset `check`, its context gathered as
+//! `skillmeat check` gathers it); every tool of the `pack` toolset (export, inspect, verify,
+//! import). Over HTTP: tokens made with `skillmeat token create` let a request in, anything else
+//! gets 401.
 
 mod common;
 
@@ -672,6 +673,35 @@ async fn check_config_over_stdio() {
     let missing = project.join(".mcp.json").display().to_string();
     let e = err(&client, "check_config", json!({"path": missing})).await;
     assert!(e.contains(".mcp.json") && e.contains("readable"), "{e}");
+
+    // The context is gathered like `skillmeat check` does: the project's .mcp.json names the
+    // servers a settings file may enable, so a misspelt one is found (not from a bare text).
+    write(
+        &project,
+        ".mcp.json",
+        r#"{"mcpServers": {"github": {"command": "gh"}}}"#,
+    );
+    let enabling = "{\n  \"enabledMcpjsonServers\": [\"githb\"]\n}\n";
+    write(&project, ".claude/settings.json", enabling);
+    let r = ok(&client, "check_config", json!({"path": path})).await;
+    let d = &r["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-mcp-server", "{r}");
+    assert!(d["message"].as_str().unwrap().contains("`github`"), "{r}");
+    let cli = env.json(&[
+        "check",
+        project.join(".claude/settings.json").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        cli["files"][0]["diagnostics"][0]["message"], d["message"],
+        "CLI and MCP differ: {cli} vs {r}"
+    );
+    let r = ok(
+        &client,
+        "check_config",
+        json!({"text": enabling, "kind": "claude-settings"}),
+    )
+    .await;
+    assert_eq!(r["diagnostics"], json!([]), "{r}");
     client.cancel().await.unwrap();
 }
 

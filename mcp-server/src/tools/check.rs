@@ -1,7 +1,10 @@
 //! The `check` toolset: `check_config`, the engine of `skillmeat check` and the language server
-//! (`skillmeat_core::check::check`) over one file or a text. The file's surroundings
-//! ([`Context`]) are only its path here: rules that need more (lock hashes, existing paths,
-//! MCP server names) are skipped, as the engine does for any unknown context field.
+//! (`skillmeat_core::check::check`) over one file or a text. A file's surroundings
+//! ([`Context`]) are gathered by `skillmeat_core::check_context`, as `skillmeat check` gathers
+//! them (the collection's paths and hashes for `collection.toml`/`.lock`, the project's
+//! `.mcp.json` server names for settings, the description limit for `SKILL.md`), so both report
+//! the same diagnostics. A `text` has no surroundings: rules that need them are skipped, as the
+//! engine does for any unknown context field.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use skillmeat_core::check::text::LineIndex;
 use skillmeat_core::check::{self, Context, Diagnostic, FileKind};
+use skillmeat_core::check_context;
 
 use super::blocking;
 use crate::server::SkillmeatServer;
@@ -89,9 +93,9 @@ fn run(req: CheckConfigRequest) -> Result<CheckConfigReport, CheckConfigError> {
             (Some(path), kind, text)
         }
     };
-    let ctx = Context {
-        file_path: path.clone(),
-        ..Context::default()
+    let ctx = match &path {
+        Some(p) => check_context::gather(kind, std::path::Path::new(p), &text),
+        None => Context::default(),
     };
     let index = LineIndex::new(&text);
     let mut counts = BTreeMap::new();
@@ -119,7 +123,7 @@ fn run(req: CheckConfigRequest) -> Result<CheckConfigReport, CheckConfigError> {
 impl SkillmeatServer {
     #[tool(
         title = "Check a config file",
-        description = "Check a Claude Code or SkillMeat file (settings.json, settings.local.json, .mcp.json, collection.toml, collection.lock, SKILL.md, a command or an agent) with the rules of `skillmeat check`: unknown keys and hook events, wrong types, secrets in plain text, bad front matter. Give a `path`, or a `text` with its `kind`. Each diagnostic has its line, column, rule code, one-sentence message and quick fixes (byte-range edits). Reads only the file named.",
+        description = "Check a Claude Code or SkillMeat file (settings.json, settings.local.json, .mcp.json, collection.toml, collection.lock, SKILL.md, a command or an agent) with the rules of `skillmeat check`: unknown keys and hook events, wrong types, secrets in plain text, bad front matter. Give a `path`, or a `text` with its `kind`. Each diagnostic has its line, column, rule code, one-sentence message and quick fixes (byte-range edits). Reads the file named and what `skillmeat check` reads around it (the collection's files for collection.toml/.lock, the project's .mcp.json for settings).",
         annotations(
             title = "Check a config file",
             read_only_hint = true,
