@@ -3,7 +3,7 @@
 //! progress notifications, resources, `--read-only` and `--toolsets`; every tool of the `deploy`
 //! toolset on a real temp project; `check_config` (toolset `check`, its context gathered as
 //! `skillmeat check` gathers it); every tool of the `pack` toolset (export, inspect, verify,
-//! import). Over HTTP: tokens made with `skillmeat token create` let a request in, anything else
+//! import; an unknown signer trusted only on `trust_signer: true`). Over HTTP: tokens made with `skillmeat token create` let a request in, anything else
 //! gets 401.
 
 mod common;
@@ -1084,5 +1084,57 @@ async fn read_only_keeps_only_the_reading_pack_tools() {
             .await;
         assert!(r.is_err(), "{tool} must not be callable read-only: {r:?}");
     }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pack_import_trusts_an_unknown_signer_only_when_told() {
+    // Ada signs a pack in her home; this home does not know her key.
+    let ada = Env::new();
+    let examples = common::workspace_root().join("examples/collection");
+    ada.cmd().arg("add").arg(&examples).assert().success();
+    ada.cmd()
+        .args([
+            "keys",
+            "generate",
+            "--name",
+            "Ada",
+            "--email",
+            "ada@example.com",
+        ])
+        .assert()
+        .success();
+    let pack = ada.path("ada.skillmeat-pack");
+    ada.cmd()
+        .args(["bundle", "export", "--all", "--sign", "-o"])
+        .arg(&pack)
+        .assert()
+        .success();
+    let p = pack.display().to_string();
+
+    let env = Env::new();
+    let client = connect(&env, &["--toolsets", "pack"]).await;
+    let i = ok(&client, "pack_inspect", json!({"path": p})).await;
+    assert_eq!(i["signature"]["state"], "untrusted", "{i}");
+    let e = err(&client, "pack_verify", json!({"path": p})).await;
+    assert!(e.contains("which is not trusted"), "{e}");
+    let before = snapshot(&env.home());
+    let e = err(&client, "pack_import", json!({"path": p})).await;
+    assert!(e.contains("which is not trusted"), "{e}");
+    assert_eq!(
+        snapshot(&env.home()),
+        before,
+        "a refused import wrote something"
+    );
+
+    let r = ok(
+        &client,
+        "pack_import",
+        json!({"path": p, "trust_signer": true}),
+    )
+    .await;
+    assert_eq!(r["signature"]["state"], "trusted", "{r}");
+    let v = ok(&client, "pack_verify", json!({"path": p})).await;
+    assert_eq!(v["signature"]["who"], "Ada <ada@example.com>", "{v}");
     client.cancel().await.unwrap();
 }
