@@ -3,8 +3,8 @@
 //! progress notifications, resources, `--read-only` and `--toolsets`; every tool of the `deploy`
 //! toolset on a real temp project; `check_config` (toolset `check`, its context gathered as
 //! `skillmeat check` gathers it); every tool of the `pack` toolset (export, inspect, verify,
-//! import; an unknown signer trusted only on `trust_signer: true`). Over HTTP: tokens made with `skillmeat token create` let a request in, anything else
-//! gets 401.
+//! import; an unknown signer trusted only on `trust_signer: true`). Over HTTP: tokens made with
+//! `skillmeat token create` let a request in, anything else gets 401.
 
 mod common;
 
