@@ -149,12 +149,15 @@ pub(crate) fn read(
             None,
         )
     };
+    // Core errors already say what to do; they only need the URI in front.
+    let core =
+        |e: &dyn std::fmt::Display| ErrorData::resource_not_found(format!("{uri}: {e}"), None);
     let (scheme, rest) = uri
         .split_once("://")
         .ok_or_else(|| not_found("not a URI of the form <kind>://<name>/<path>".into()))?;
     let coll = resolve_collection(home, collection)
         .and_then(|n| Collection::open(home, &n))
-        .map_err(|e| not_found(e.to_string()))?;
+        .map_err(|e| core(&e))?;
     if scheme == "skillmeat" {
         if rest != "collection/collection.toml" {
             return Err(not_found(format!(
@@ -179,11 +182,9 @@ pub(crate) fn read(
         (Some(n), Some(f)) => (n, f),
         _ => return Err(not_found("the URI's percent-encoding is invalid".into())),
     };
-    let entry = find_entry(&coll, &name, Some(kind)).map_err(|e| not_found(e.to_string()))?;
-    let path = coll
-        .artifact_path(entry)
-        .map_err(|e| not_found(e.to_string()))?;
-    let files = list_files(&path).map_err(|e| not_found(e.to_string()))?;
+    let entry = find_entry(&coll, &name, Some(kind)).map_err(|e| core(&e))?;
+    let path = coll.artifact_path(entry).map_err(|e| core(&e))?;
+    let files = list_files(&path).map_err(|e| core(&e))?;
     let Some((_, abs)) = files.into_iter().find(|(rel, _)| *rel == file) else {
         return Err(not_found(format!(
             "{kind} `{}` has no file `{file}`",

@@ -40,6 +40,9 @@ impl SkillmeatServer {
     /// listed nor callable.
     pub fn new(home: Home, opts: ServeOptions) -> Result<SkillmeatServer, ServeError> {
         let tools = toolsets::router(opts.toolsets.as_deref(), opts.read_only)?;
+        // A server answers many reads of the same files: keep the last parse of each
+        // collection while its bytes are unchanged.
+        skillmeat_core::collection::enable_open_cache();
         Ok(SkillmeatServer {
             home: Arc::new(home),
             collection: opts.collection,

@@ -3,6 +3,7 @@
 
 mod lock;
 mod manifest;
+mod open_cache;
 pub mod ops;
 
 use std::fs;
@@ -15,6 +16,7 @@ pub use manifest::{
     ArtifactEntry, CollectionInfo, Manifest, ManifestFile, McpServerEntry, Origin, Timestamp,
     Transport, line_col,
 };
+pub use open_cache::enable_open_cache;
 
 use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
 use crate::config::ConfigError;
@@ -128,19 +130,28 @@ impl Collection {
             }
             Err(e) => return Err(HomeError::io(&mpath, e).into()),
         };
-        let manifest = Manifest::parse(mpath, &text)?;
         let lpath = root.join("collection.lock");
-        let lock = match fs::read_to_string(&lpath) {
-            Ok(t) => Lock::parse(lpath, &t)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::new(lpath),
+        let ltext = match fs::read_to_string(&lpath) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(HomeError::io(&lpath, e).into()),
         };
-        Ok(Collection {
+        if let Some(c) = open_cache::get(&root, &text, ltext.as_deref()) {
+            return Ok(c);
+        }
+        let manifest = Manifest::parse(mpath, &text)?;
+        let lock = match &ltext {
+            Some(t) => Lock::parse(lpath, t)?,
+            None => Lock::new(lpath),
+        };
+        let c = Collection {
             name: name.into(),
             root,
             manifest,
             lock,
-        })
+        };
+        open_cache::put(&c.root, &text, ltext.as_deref(), &c);
+        Ok(c)
     }
 
     /// Creates an empty collection `name` (manifest, lock and kind folders).
