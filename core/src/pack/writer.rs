@@ -47,7 +47,8 @@ pub struct ExportRequest {
     /// Export every artifact with this tag.
     #[serde(default)]
     pub tag: Option<String>,
-    /// The file to write.
+    /// The pack file to write (replaced when it exists); an absolute path, which the MCP
+    /// server requires.
     pub output: PathBuf,
     /// The pack's name (default: the collection's).
     #[serde(default)]

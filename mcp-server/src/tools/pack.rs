@@ -10,7 +10,6 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{Json, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use skillmeat_core::ArtifactKind;
 use skillmeat_core::pack::{
     self, ExportReport, ExportRequest, ImportReport, ImportRequest, InspectReport, InspectRequest,
     Strategy, VerifyLimits, VerifyReport, VerifyRequest,
@@ -60,58 +59,6 @@ impl PackLimits {
             max_ratio: self.max_ratio.unwrap_or(d.max_ratio),
         }
     }
-}
-
-/// `pack_export`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-pub struct PackExportRequest {
-    /// The collection (the server's default, else the active one, when absent).
-    #[serde(default)]
-    pub collection: Option<String>,
-    /// Artifacts to export, by name or alias.
-    #[serde(default)]
-    pub names: Vec<String>,
-    /// Export every artifact of the collection.
-    #[serde(default)]
-    pub all: bool,
-    /// Export every artifact of this kind (with `names`, says which kind the names are).
-    #[serde(default)]
-    pub kind: Option<ArtifactKind>,
-    /// Export every artifact with this tag.
-    #[serde(default)]
-    pub tag: Option<String>,
-    /// The pack file to write, as an absolute path (replaced when it exists).
-    pub output: PathBuf,
-    /// The pack's name (default: the collection's).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The pack's semver version (default `0.1.0`).
-    #[serde(default)]
-    pub version: Option<String>,
-    /// What the pack is for.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Who made it (default: the signing key's owner, when signing).
-    #[serde(default)]
-    pub author: Option<String>,
-    /// An SPDX license expression (default `NOASSERTION`).
-    #[serde(default)]
-    pub license: Option<String>,
-    /// Labels for the pack.
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// A web page about the pack.
-    #[serde(default)]
-    pub homepage: Option<String>,
-    /// Its source repository.
-    #[serde(default)]
-    pub repository: Option<String>,
-    /// Sign the pack with one of your keys (see `skillmeat keys list`).
-    #[serde(default)]
-    pub sign: bool,
-    /// The key to sign with (your only key when absent).
-    #[serde(default)]
-    pub key: Option<String>,
 }
 
 /// `pack_inspect` and `pack_verify`.
@@ -164,27 +111,12 @@ impl SkillmeatServer {
     )]
     async fn pack_export(
         &self,
-        Parameters(req): Parameters<PackExportRequest>,
+        Parameters(mut req): Parameters<ExportRequest>,
     ) -> Result<Json<ExportReport>, String> {
+        // Core's request is the input schema; the MCP face only insists on an absolute output
+        // path (the server's working folder means nothing to the model) and fills the collection.
         absolute("output", &req.output)?;
-        let req = ExportRequest {
-            collection: self.collection_or_default(req.collection),
-            names: req.names,
-            all: req.all,
-            kind: req.kind,
-            tag: req.tag,
-            output: req.output,
-            name: req.name,
-            version: req.version,
-            description: req.description,
-            author: req.author,
-            license: req.license,
-            tags: req.tags,
-            homepage: req.homepage,
-            repository: req.repository,
-            sign: req.sign,
-            key: req.key,
-        };
+        req.collection = self.collection_or_default(req.collection);
         let home = self.home.clone();
         blocking(move || pack::export(&home, req).map_err(|e| e.to_string())).await
     }
