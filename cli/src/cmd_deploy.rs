@@ -363,23 +363,42 @@ fn print_deploy(p: &Printer, r: &DeployReport) -> Result<()> {
                 DeployAction::Skipped => "-",
                 DeployAction::Unchanged => "=",
             };
-            let mut l = format!(
-                "  {mark} {:<8} {:<28} {}",
-                i.kind.as_str(),
-                i.name,
-                i.path.display()
-            );
-            if !i.settings.is_empty() {
-                l.push_str(&format!(" [{}]", i.settings.join(", ")));
-            }
-            if let Some(m) = &i.message {
-                l.push_str(&format!(" ({m})"));
-            }
-            l
+            item_line(
+                mark,
+                i.kind,
+                &i.name,
+                &i.path,
+                &i.settings,
+                i.message.as_deref(),
+            )
         })
         .collect();
     p.lines(&lines)?;
     p.footer(&r.snapshot, &r.backups, &r.recovered)
+}
+
+/// One line of a deploy or undeploy report: mark, kind, name, path, settings entries, note.
+fn item_line(
+    mark: &str,
+    kind: ArtifactKind,
+    name: &str,
+    path: &std::path::Path,
+    settings: &[String],
+    message: Option<&str>,
+) -> String {
+    let mut l = format!(
+        "  {mark} {:<8} {:<28} {}",
+        kind.as_str(),
+        name,
+        path.display()
+    );
+    if !settings.is_empty() {
+        l.push_str(&format!(" [{}]", settings.join(", ")));
+    }
+    if let Some(m) = message {
+        l.push_str(&format!(" ({m})"));
+    }
+    l
 }
 
 fn print_undeploy(p: &Printer, r: &UndeployReport) -> Result<()> {
@@ -396,19 +415,14 @@ fn print_undeploy(p: &Printer, r: &UndeployReport) -> Result<()> {
         .items
         .iter()
         .map(|i| {
-            let mut l = format!(
-                "  - {:<8} {:<28} {}",
-                i.kind.as_str(),
-                i.name,
-                i.path.display()
-            );
-            if !i.settings.is_empty() {
-                l.push_str(&format!(" [{}]", i.settings.join(", ")));
-            }
-            if let Some(m) = &i.message {
-                l.push_str(&format!(" ({m})"));
-            }
-            l
+            item_line(
+                "-",
+                i.kind,
+                &i.name,
+                &i.path,
+                &i.settings,
+                i.message.as_deref(),
+            )
         })
         .collect();
     p.lines(&lines)?;
