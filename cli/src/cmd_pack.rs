@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use skillmeat_core::pack::{self, PackError, SignatureStatus, Strategy, VerifyLimits};
-use skillmeat_core::signing::{self, KeyInfo};
+use skillmeat_core::signing::{self, KeyInfo, KeyStorage, StorageChoice};
 use skillmeat_core::vault;
 use skillmeat_core::{ArtifactKind, Home};
 
@@ -153,8 +153,11 @@ pub enum KeysCmd {
         /// Your e-mail, written into signatures
         #[arg(long)]
         email: String,
+        /// Where the private key goes [default: the `key-storage` setting, auto]
+        #[arg(long, value_enum, env = "SKILLMEAT_KEY_STORAGE")]
+        storage: Option<StorageArg>,
     },
-    /// List your signing keys and the keys you trust
+    /// List your signing keys (and where each private key is kept) and the keys you trust
     List,
     /// Print a key (public half unless --private) for `keys trust` or `keys import` elsewhere
     Export {
@@ -171,6 +174,17 @@ pub enum KeysCmd {
     Import {
         /// The key file
         file: PathBuf,
+        /// Where an imported private key goes [default: the `key-storage` setting, auto]
+        #[arg(long, value_enum, env = "SKILLMEAT_KEY_STORAGE")]
+        storage: Option<StorageArg>,
+    },
+    /// Move one of your private keys into the OS keychain or back into its 0600 file
+    Move {
+        /// The key id
+        id: String,
+        /// Where to keep it from now on
+        #[arg(long, value_enum)]
+        to: MoveTo,
     },
     /// Trust a public key: a file written by `keys export`, or a base64 key
     Trust {
@@ -193,6 +207,39 @@ pub enum KeysCmd {
         /// The key id
         id: String,
     },
+}
+
+/// Where a private key goes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StorageArg {
+    /// The OS keychain when one is reachable, otherwise a 0600 file
+    Auto,
+    /// The OS keychain, or fail
+    Keychain,
+    /// A 0600 file under <home>/keys/
+    File,
+}
+
+/// Where `keys move` puts a private key.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MoveTo {
+    /// The OS keychain
+    Keychain,
+    /// A 0600 file under <home>/keys/
+    File,
+}
+
+/// The flag (or SKILLMEAT_KEY_STORAGE, which clap folds into it), else the `key-storage` setting.
+fn storage_choice(home: &Home, arg: Option<StorageArg>) -> Result<StorageChoice> {
+    Ok(match arg {
+        Some(StorageArg::Auto) => StorageChoice::Auto,
+        Some(StorageArg::Keychain) => StorageChoice::Keychain,
+        Some(StorageArg::File) => StorageChoice::File,
+        None => skillmeat_core::config::Config::load(home)?
+            .get("key-storage")?
+            .value
+            .parse()?,
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -511,11 +558,26 @@ fn key_line(k: &KeyInfo) -> String {
         } else {
             format!(" <{}>", k.email)
         },
-        match (&k.storage, &k.path) {
-            (Some(_), Some(p)) => format!("  [file {}]", p.display()),
+        match (&k.storage, &k.path, &k.keychain) {
+            (Some(KeyStorage::Keychain), _, Some(r)) => format!(
+                "  [keychain: {}, service {}, account {}]",
+                signing::keychain::backend_name(),
+                r.service,
+                r.account
+            ),
+            (Some(_), Some(p), _) => format!("  [file {}]", p.display()),
             _ => String::new(),
         }
     )
+}
+
+/// A generated or imported own key, with the reason it is not in the keychain when auto storage
+/// fell back to the file.
+fn stored_line(verb: &str, k: &KeyInfo) -> String {
+    match &k.storage_note {
+        Some(note) => format!("{verb} {}\nnote: {note}", key_line(k)),
+        None => format!("{verb} {}", key_line(k)),
+    }
 }
 
 fn read_arg_file(p: &PathBuf) -> Result<String> {
@@ -524,16 +586,26 @@ fn read_arg_file(p: &PathBuf) -> Result<String> {
 
 pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
     match cmd {
-        KeysCmd::Generate { name, email } => {
-            let k = signing::generate(home, signing::GenerateRequest { name, email })?;
-            emit(g, &k, || format!("Generated key {}", key_line(&k)))
+        KeysCmd::Generate {
+            name,
+            email,
+            storage,
+        } => {
+            let storage = storage_choice(home, storage)?;
+            let k = signing::generate(
+                home,
+                signing::GenerateRequest {
+                    name,
+                    email,
+                    storage,
+                },
+            )?;
+            emit(g, &k, || stored_line("Generated key", &k))
         }
         KeysCmd::List => {
             let r = signing::list(home)?;
             emit(g, &r, || {
-                let mut s = String::from(
-                    "Your signing keys (private keys in 0600 files; no OS keychain is used):\n",
-                );
+                let mut s = String::from("Your signing keys (where each private key is kept):\n");
                 if r.own.is_empty() {
                     s.push_str("  none — create one with `skillmeat keys generate`\n");
                 }
@@ -577,7 +649,8 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
                 None => emit(g, &r, || r.text.clone()),
             }
         }
-        KeysCmd::Import { file } => {
+        KeysCmd::Import { file, storage } => {
+            let storage = storage_choice(home, storage)?;
             let text = read_arg_file(&file)?;
             let k = signing::import(
                 home,
@@ -586,11 +659,12 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
                     source: file.display().to_string(),
                     name: None,
                     email: None,
+                    storage,
                 },
             )?;
             emit(g, &k, || {
                 if k.storage.is_some() {
-                    format!("Imported signing key {}", key_line(&k))
+                    stored_line("Imported signing key", &k)
                 } else {
                     format!("Now trusting {}", key_line(&k))
                 }
@@ -610,6 +684,7 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
                     source,
                     name,
                     email,
+                    storage: StorageChoice::File,
                 },
             )?;
             emit(g, &k, || format!("Now trusting {}", key_line(&k)))
@@ -633,6 +708,14 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
             }
             let k = signing::remove(home, &id)?;
             emit(g, &k, || format!("Deleted signing key {}", k.key_id))
+        }
+        KeysCmd::Move { id, to } => {
+            let to = match to {
+                MoveTo::Keychain => KeyStorage::Keychain,
+                MoveTo::File => KeyStorage::File,
+            };
+            let k = signing::move_key(home, signing::MoveKeyRequest { key_id: id, to })?;
+            emit(g, &k, || format!("Moved key {}", key_line(&k)))
         }
     }
 }

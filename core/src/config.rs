@@ -15,6 +15,8 @@ use crate::home::{Home, HomeError, atomic_write};
 enum KeyType {
     Str,
     Bool,
+    /// One of a fixed list of words.
+    OneOf(&'static [&'static str]),
 }
 
 /// A known setting.
@@ -56,6 +58,13 @@ const KEYS: &[KeySpec] = &[
         doc: "Whether operations are recorded in analytics.db (kept on this machine only).",
         aliases: &[],
     },
+    KeySpec {
+        key: "key-storage",
+        ty: KeyType::OneOf(&["auto", "keychain", "file"]),
+        default: "auto",
+        doc: "Where `keys generate` and `keys import` put private keys: the OS keychain when reachable (auto), the keychain or fail, or a 0600 file. --storage and SKILLMEAT_KEY_STORAGE override it.",
+        aliases: &[],
+    },
 ];
 
 /// Errors reading or changing settings.
@@ -69,6 +78,12 @@ pub enum ConfigError {
     },
     #[error("setting `{key}` takes true or false, not `{value}`")]
     NotBool { key: String, value: String },
+    #[error("setting `{key}` takes one of {allowed}, not `{value}`")]
+    NotOneOf {
+        key: String,
+        value: String,
+        allowed: String,
+    },
     #[error(
         "{path}:{line}:{col}: {message}; fix the TOML there (or delete the file to start from defaults)"
     )]
@@ -192,6 +207,14 @@ impl Config {
                     });
                 }
             },
+            KeyType::OneOf(allowed) if allowed.contains(&val) => value(val),
+            KeyType::OneOf(allowed) => {
+                return Err(ConfigError::NotOneOf {
+                    key: key.into(),
+                    value: val.into(),
+                    allowed: allowed.join(", "),
+                });
+            }
         };
         if !self.doc.contains_key("settings") {
             self.doc.insert("settings", Item::Table(Table::new()));

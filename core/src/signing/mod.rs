@@ -1,8 +1,10 @@
 //! Signing keys, the trust store and pack signatures (DESIGN.md §5).
 //!
 //! Keys are Ed25519. A key's id is the first 16 hex digits of the SHA-256 of its 32-byte public
-//! key. Private keys live in `<home>/keys/<key id>.toml`, created 0600 (the OS keychain is not
-//! used: this build has no keychain backend, and `keys list` says where each key is stored).
+//! key. Each own key has `<home>/keys/<key id>.toml` (0600) with its public half and owner; the
+//! private half is either in that file or in the OS keychain (the `keychain` module), and the
+//! file then says where. `keys generate` and `keys import` pick the keychain when one is
+//! reachable and fall back to the file otherwise (`StorageChoice::Auto`); `keys list` says which.
 //! Public keys the user trusts live in `<home>/keys/trusted.toml`; a key generated or imported
 //! with its private half is trusted too, since its owner made it.
 //!
@@ -22,6 +24,10 @@ use thiserror::Error;
 
 use crate::artifact::to_hex;
 use crate::home::{Home, HomeError, atomic_write, atomic_write_private, create_private_dir_all};
+
+pub mod keychain;
+
+use keychain::{KeychainError, KeychainRef};
 
 /// The only signature algorithm packs use.
 pub const ALGORITHM: &str = "ed25519";
@@ -55,6 +61,24 @@ pub enum SigningError {
     BadKey { what: String, problem: String },
     #[error("could not make a random key: {0}")]
     Random(String),
+    #[error(
+        "the private key {key_id} is kept in the OS keychain ({backend}, service `{service}`, account `{account}`) but {problem}; run skillmeat where that keychain is unlocked, or import the key again from a `keys export --private` file"
+    )]
+    Keychain {
+        key_id: String,
+        backend: String,
+        service: String,
+        account: String,
+        problem: String,
+    },
+    #[error(
+        "the OS keychain ({backend}) cannot store the key: {problem}; pass --storage file to keep it in a 0600 file instead"
+    )]
+    KeychainUnavailable { backend: String, problem: String },
+    #[error(
+        "key storage `{0}` is not one of auto, keychain, file; fix --storage, SKILLMEAT_KEY_STORAGE or the `key-storage` setting"
+    )]
+    BadStorage(String),
     #[error(transparent)]
     Home(#[from] HomeError),
 }
@@ -65,6 +89,34 @@ pub enum SigningError {
 pub enum KeyStorage {
     /// A 0600 file under `<home>/keys/`.
     File,
+    /// The OS keychain (Secret Service, macOS Keychain or Windows Credential Manager).
+    Keychain,
+}
+
+/// Where a new or imported private key should go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StorageChoice {
+    /// The OS keychain when one is reachable, otherwise a 0600 file.
+    #[default]
+    Auto,
+    /// The OS keychain, or fail.
+    Keychain,
+    /// A 0600 file under `<home>/keys/`.
+    File,
+}
+
+impl std::str::FromStr for StorageChoice {
+    type Err = SigningError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "auto" | "" => Ok(StorageChoice::Auto),
+            "keychain" => Ok(StorageChoice::Keychain),
+            "file" => Ok(StorageChoice::File),
+            other => Err(SigningError::BadStorage(other.into())),
+        }
+    }
 }
 
 /// Who signed a pack.
@@ -110,9 +162,16 @@ pub struct KeyInfo {
     /// Where the private key is kept (absent for keys that are only trusted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<KeyStorage>,
-    /// The file holding it.
+    /// The key's file under `<home>/keys/` (holding the private key too when `storage` is
+    /// `file`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
+    /// The keychain entry holding the private key, when `storage` is `keychain`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keychain: Option<KeychainRef>,
+    /// Why the key went to a file although the keychain was asked for first (auto storage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_note: Option<String>,
 }
 
 /// The key file (`keys/<id>.toml`) and the export format.
@@ -130,6 +189,9 @@ struct KeyFile {
     public_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     secret_key: Option<String>,
+    /// Set instead of `secret_key` when the private key is in the OS keychain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keychain: Option<KeychainRef>,
 }
 
 fn default_alg() -> String {
@@ -242,8 +304,16 @@ fn info_of(path: Option<PathBuf>, k: &KeyFile) -> KeyInfo {
         name: k.name.clone(),
         email: k.email.clone(),
         created: k.created.clone(),
-        storage: k.secret_key.as_ref().map(|_| KeyStorage::File),
+        storage: if k.secret_key.is_some() {
+            Some(KeyStorage::File)
+        } else if k.keychain.is_some() {
+            Some(KeyStorage::Keychain)
+        } else {
+            None
+        },
         path,
+        keychain: k.keychain.clone(),
+        storage_note: None,
     }
 }
 
@@ -289,45 +359,165 @@ pub struct GenerateRequest {
     pub name: String,
     /// The owner's e-mail, written into signatures.
     pub email: String,
+    /// Where the private key goes.
+    #[serde(default)]
+    pub storage: StorageChoice,
 }
 
-/// Makes a new Ed25519 key pair, stores the private key 0600 and trusts its public key.
+/// Makes a new Ed25519 key pair, stores the private key (keychain or 0600 file) and trusts its
+/// public key.
 pub fn generate(home: &Home, req: GenerateRequest) -> Result<KeyInfo, SigningError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| SigningError::Random(e.to_string()))?;
     let key = SigningKey::from_bytes(&secret);
     let _lock = home.lock()?;
-    store_private(home, &key, &req.name, &req.email, Some(timestamp_now()))
+    store_private(
+        home,
+        &key,
+        &req.name,
+        &req.email,
+        Some(timestamp_now()),
+        req.storage,
+    )
 }
 
+/// The keychain entry a key of this home is stored under.
+fn keychain_ref(home: &Home, key_id: &str) -> KeychainRef {
+    let root = std::path::absolute(home.root()).unwrap_or_else(|_| home.root().to_path_buf());
+    KeychainRef {
+        service: keychain::SERVICE.into(),
+        account: format!("{key_id}@{}", root.display()),
+    }
+}
+
+fn keychain_failed(kf: &KeyFile, r: &KeychainRef, e: KeychainError) -> SigningError {
+    SigningError::Keychain {
+        key_id: kf.key_id.clone(),
+        backend: keychain::backend_name().into(),
+        service: r.service.clone(),
+        account: r.account.clone(),
+        problem: match e {
+            KeychainError::NoEntry => "the keychain has no such entry".into(),
+            KeychainError::Unavailable(why) => format!("the keychain could not be read ({why})"),
+        },
+    }
+}
+
+/// Stores an own key: the private half in the keychain or the key file, as `choice` says, then
+/// the key file, then trust. A keychain entry is only left behind when the key file that points
+/// at it was written; a key file's earlier keychain entry is deleted once it is no longer used.
 fn store_private(
     home: &Home,
     key: &SigningKey,
     name: &str,
     email: &str,
     created: Option<String>,
+    choice: StorageChoice,
 ) -> Result<KeyInfo, SigningError> {
     let public = key.verifying_key().to_bytes();
     let key_id = key_id_of(&public);
-    let kf = KeyFile {
+    let secret = B64.encode(key.to_bytes());
+    let mut kf = KeyFile {
         key_id: key_id.clone(),
         algorithm: ALGORITHM.into(),
         name: name.into(),
         email: email.into(),
         created,
         public_key: B64.encode(public),
-        secret_key: Some(B64.encode(key.to_bytes())),
+        secret_key: None,
+        keychain: None,
     };
     let dir = keys_dir(home);
     create_private_dir_all(&dir)?;
     let path = dir.join(format!("{key_id}.toml"));
-    let text = format!(
-        "# SkillMeat signing key: keep this file private.\n{}",
-        toml::to_string(&kf).unwrap_or_default()
-    );
-    atomic_write_private(&path, text.as_bytes())?;
+    let previous = path
+        .exists()
+        .then(|| read_key_file(&path).ok())
+        .flatten()
+        .and_then(|old| old.keychain);
+
+    let mut note = None;
+    let wanted = keychain_ref(home, &key_id);
+    match choice {
+        StorageChoice::File => kf.secret_key = Some(secret),
+        StorageChoice::Keychain => {
+            keychain::store(&wanted, &secret).map_err(|e| SigningError::KeychainUnavailable {
+                backend: keychain::backend_name().into(),
+                problem: e.to_string(),
+            })?;
+            kf.keychain = Some(wanted.clone());
+        }
+        StorageChoice::Auto if !keychain::compiled_in() => kf.secret_key = Some(secret),
+        StorageChoice::Auto => match keychain::store(&wanted, &secret) {
+            Ok(()) => kf.keychain = Some(wanted.clone()),
+            Err(e) => {
+                note = Some(format!(
+                    "the OS keychain ({}) could not be used ({e}), so the private key is in a 0600 file",
+                    keychain::backend_name()
+                ));
+                kf.secret_key = Some(secret);
+            }
+        },
+    }
+    if let Err(e) = write_key_file(&path, &kf) {
+        if kf.keychain.is_some() && previous.as_ref() != Some(&wanted) {
+            let _ = keychain::delete(&wanted);
+        }
+        return Err(e);
+    }
+    if let Some(old) = previous
+        && kf.keychain.as_ref() != Some(&old)
+    {
+        // The file no longer points at the old entry; a failure here only leaves a copy behind.
+        let _ = keychain::delete(&old);
+    }
     add_trusted(home, &kf.public_key, &key_id, name, email)?;
-    Ok(info_of(Some(path), &kf))
+    let mut info = info_of(Some(path), &kf);
+    info.storage_note = note;
+    Ok(info)
+}
+
+fn write_key_file(path: &Path, kf: &KeyFile) -> Result<(), SigningError> {
+    let header = if kf.secret_key.is_some() {
+        "# SkillMeat signing key: keep this file private.\n"
+    } else {
+        "# SkillMeat signing key: the private half is in the OS keychain (see `keychain`).\n"
+    };
+    let text = format!("{header}{}", toml::to_string(kf).unwrap_or_default());
+    atomic_write_private(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// The private key of an own key, from its file or the keychain.
+fn signing_key_of(path: &Path, kf: &KeyFile) -> Result<SigningKey, SigningError> {
+    let secret = match (&kf.secret_key, &kf.keychain) {
+        (Some(s), _) => s.clone(),
+        (None, Some(r)) => keychain::load(r).map_err(|e| keychain_failed(kf, r, e))?,
+        (None, None) => {
+            return Err(SigningError::BadFile {
+                path: path.to_path_buf(),
+                problem: "it has neither `secret_key` nor `keychain`".into(),
+            });
+        }
+    };
+    let bytes = B64
+        .decode(secret.trim())
+        .map_err(|e| SigningError::BadFile {
+            path: path.to_path_buf(),
+            problem: format!("secret_key is not base64 ({e})"),
+        })?;
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| SigningError::BadFile {
+        path: path.to_path_buf(),
+        problem: "secret_key is not 32 bytes".into(),
+    })?;
+    let key = SigningKey::from_bytes(&arr);
+    if B64.encode(key.verifying_key().to_bytes()) != kf.public_key.trim() {
+        return Err(SigningError::BadFile {
+            path: path.to_path_buf(),
+            problem: "the private key does not belong to public_key".into(),
+        });
+    }
+    Ok(key)
 }
 
 /// `keys list`: own keys (with a private half) and trusted public keys.
@@ -357,6 +547,8 @@ pub fn list(home: &Home) -> Result<KeysReport, SigningError> {
             created: e.added,
             storage: None,
             path: None,
+            keychain: None,
+            storage_note: None,
         })
         .collect();
     Ok(KeysReport { own, trusted })
@@ -384,10 +576,15 @@ pub struct ExportedKey {
 
 /// Renders a key as TOML, public half only unless `private`.
 pub fn export(home: &Home, req: ExportKeyRequest) -> Result<ExportedKey, SigningError> {
-    let (_, mut kf) = pick_own(home, req.key_id.as_deref())?;
-    if !req.private {
+    let (path, mut kf) = pick_own(home, req.key_id.as_deref())?;
+    if req.private {
+        // An export carries the private key itself, wherever this home keeps it.
+        let key = signing_key_of(&path, &kf)?;
+        kf.secret_key = Some(B64.encode(key.to_bytes()));
+    } else {
         kf.secret_key = None;
     }
+    kf.keychain = None;
     Ok(ExportedKey {
         key_id: kf.key_id.clone(),
         text: toml::to_string(&kf).unwrap_or_default(),
@@ -396,7 +593,7 @@ pub fn export(home: &Home, req: ExportKeyRequest) -> Result<ExportedKey, Signing
 
 fn pick_own(home: &Home, id: Option<&str>) -> Result<(PathBuf, KeyFile), SigningError> {
     let mut keys = own_key_files(home)?;
-    keys.retain(|(_, k)| k.secret_key.is_some());
+    keys.retain(|(_, k)| k.secret_key.is_some() || k.keychain.is_some());
     let dir = keys_dir(home);
     match id {
         Some(id) => keys
@@ -432,6 +629,9 @@ pub struct ImportKeyRequest {
     /// The owner's e-mail (overrides the file's).
     #[serde(default)]
     pub email: Option<String>,
+    /// Where an imported private key goes (ignored for public keys).
+    #[serde(default)]
+    pub storage: StorageChoice,
 }
 
 /// Imports a key: with a private half it becomes an own key (and trusted); a public key is
@@ -457,7 +657,14 @@ pub fn import(home: &Home, req: ImportKeyRequest) -> Result<KeyInfo, SigningErro
                 problem: "secret_key does not belong to public_key".into(),
             });
         }
-        return store_private(home, &key, &kf.name, &kf.email, kf.created.clone());
+        return store_private(
+            home,
+            &key,
+            &kf.name,
+            &kf.email,
+            kf.created.clone(),
+            req.storage,
+        );
     }
     add_trusted(home, &kf.public_key, &kf.key_id, &kf.name, &kf.email)?;
     Ok(info_of(None, &kf))
@@ -488,6 +695,7 @@ fn parse_key_text(req: &ImportKeyRequest) -> Result<KeyFile, SigningError> {
             created: None,
             public_key: text.to_string(),
             secret_key: None,
+            keychain: None,
         }
     };
     if kf.algorithm != ALGORITHM {
@@ -508,6 +716,9 @@ fn parse_key_text(req: &ImportKeyRequest) -> Result<KeyFile, SigningError> {
         });
     }
     kf.key_id = id;
+    // A key file from this or another home may name its keychain entry; an import never
+    // borrows another home's entry.
+    kf.keychain = None;
     if let Some(n) = &req.name {
         kf.name = n.clone();
     }
@@ -529,12 +740,42 @@ pub fn untrust(home: &Home, key_id: &str) -> Result<bool, SigningError> {
     Ok(removed)
 }
 
-/// Deletes an own key's private file (its public key stays trusted until `untrust`).
+/// Deletes an own key: its keychain entry (if any), then its file. Its public key stays trusted
+/// until `untrust`. A keychain that cannot be reached stops the removal before anything is
+/// deleted, so the private key is never left without the file that finds it.
 pub fn remove(home: &Home, key_id: &str) -> Result<KeyInfo, SigningError> {
     let _lock = home.lock()?;
     let (path, kf) = pick_own(home, Some(key_id))?;
+    if let Some(r) = &kf.keychain {
+        match keychain::delete(r) {
+            Ok(()) | Err(KeychainError::NoEntry) => {}
+            Err(e) => return Err(keychain_failed(&kf, r, e)),
+        }
+    }
     fs::remove_file(&path).map_err(|e| HomeError::io(&path, e))?;
     Ok(info_of(Some(path), &kf))
+}
+
+/// `keys move`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MoveKeyRequest {
+    /// The key id (or a prefix of at least 4 digits).
+    pub key_id: String,
+    /// Where the private key should be kept from now on.
+    pub to: KeyStorage,
+}
+
+/// Moves an own key's private half between its file and the OS keychain. The new place is
+/// written and read back before the old one is cleared.
+pub fn move_key(home: &Home, req: MoveKeyRequest) -> Result<KeyInfo, SigningError> {
+    let _lock = home.lock()?;
+    let (path, kf) = pick_own(home, Some(&req.key_id))?;
+    let key = signing_key_of(&path, &kf)?;
+    let choice = match req.to {
+        KeyStorage::File => StorageChoice::File,
+        KeyStorage::Keychain => StorageChoice::Keychain,
+    };
+    store_private(home, &key, &kf.name, &kf.email, kf.created.clone(), choice)
 }
 
 /// Whether `key_id` is in `keys/trusted.toml` with this public key.
@@ -563,18 +804,7 @@ pub fn sign_bundle(
     bundle_hash: &str,
 ) -> Result<PackSignature, SigningError> {
     let (path, kf) = pick_own(home, key_id)?;
-    let secret = kf.secret_key.as_deref().unwrap_or_default();
-    let bytes = B64
-        .decode(secret.trim())
-        .map_err(|e| SigningError::BadFile {
-            path: path.clone(),
-            problem: format!("secret_key is not base64 ({e})"),
-        })?;
-    let arr: [u8; 32] = bytes.try_into().map_err(|_| SigningError::BadFile {
-        path: path.clone(),
-        problem: "secret_key is not 32 bytes".into(),
-    })?;
-    let key = SigningKey::from_bytes(&arr);
+    let key = signing_key_of(&path, &kf)?;
     let public = key.verifying_key().to_bytes();
     let sig = key.sign(&signed_message(bundle_hash));
     Ok(PackSignature {
@@ -639,6 +869,7 @@ mod tests {
             GenerateRequest {
                 name: "Ada".into(),
                 email: "ada@example.com".into(),
+                storage: StorageChoice::File,
             },
         )
         .unwrap();

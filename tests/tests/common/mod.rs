@@ -70,8 +70,9 @@ impl Env {
         self.dir.path().join(rel)
     }
 
-    /// `skillmeat` with this env: SKILLMEAT_HOME, HOME, no colour, and no GitHub token from the
-    /// developer's shell.
+    /// `skillmeat` with this env: SKILLMEAT_HOME, HOME, no colour, no GitHub token from the
+    /// developer's shell, and private keys in files: the developer's session bus (and so their
+    /// keychain) is hidden; the keychain tests bring their own Secret Service.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::new(bin());
         c.env("SKILLMEAT_HOME", self.home())
@@ -80,6 +81,8 @@ impl Env {
             .env_remove("GITHUB_TOKEN")
             .env_remove("SKILLMEAT_GITHUB_API_URL")
             .env_remove("SKILLMEAT_LOG")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("SKILLMEAT_KEY_STORAGE", "file")
             .current_dir(self.dir.path());
         c
     }
