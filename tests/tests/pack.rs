@@ -826,6 +826,224 @@ fn import_strategies_and_dry_run() {
     assert_eq!(status["counts"].get("modified"), None, "{status}");
 }
 
+// ---------------------------------------------------------------- a failure midway through import
+
+/// One way to make `bundle import` fail after it has begun renaming staged files into place.
+/// The pack (every example artifact) is committed in its manifest's order — skills, commands,
+/// agents, hooks — so an obstacle at a later kind fails the import after earlier ones were moved.
+struct Midway {
+    name: &'static str,
+    /// Gives the receiving home its collection and plants the obstacle (the argument is the
+    /// collection folder).
+    setup: fn(&Env, &Path),
+    /// The obstacle, relative to the collection folder: the error must name it, and removing it
+    /// must let the same import succeed.
+    obstacle: &'static str,
+    /// What the error must say about the obstacle (besides its path and the fix).
+    expect: &'static str,
+    /// Whether the import replaces artifacts (and so takes a snapshot before it starts).
+    replaces: bool,
+}
+
+/// `init` plus one skill of the pack (same content: unchanged) and one of the home's own.
+fn some_content(env: &Env) {
+    env.cmd().arg("init").assert().success();
+    env.cmd()
+        .args(["add", &format!("{}/skills/code-review", examples())])
+        .assert()
+        .success();
+    let own = env.path("own/notes");
+    write(&own, "SKILL.md", &skill_md("notes", "My own notes."));
+    env.cmd().arg("add").arg(&own).assert().success();
+}
+
+/// Puts a regular file where the kind folder `kind` must be.
+fn file_for_folder(root: &Path, kind: &str) {
+    std::fs::remove_dir(root.join(kind)).unwrap();
+    std::fs::write(root.join(kind), "not a folder\n").unwrap();
+}
+
+const MIDWAY: &[Midway] = &[
+    Midway {
+        name: "the agents folder is a file",
+        setup: |env, root| {
+            some_content(env);
+            file_for_folder(root, "agents");
+        },
+        obstacle: "agents",
+        expect: "is not a folder",
+        replaces: false,
+    },
+    Midway {
+        name: "merge replaced skills and commands, then the agents folder is a file",
+        setup: |env, root| {
+            // The pack's skills and commands, without its agents and hook.
+            let mine = env.path("mine");
+            for rel in ["commands/explain.md", "commands/fix-issue.md"] {
+                let text = std::fs::read_to_string(Path::new(&examples()).join(rel)).unwrap();
+                write(&mine, rel, &text);
+            }
+            env.cmd().arg("init").assert().success();
+            for from in [format!("{}/skills", examples()), mine.display().to_string()] {
+                env.cmd().arg("add").arg(from).assert().success();
+            }
+            // Other content than the pack's, and a file the pack's copy does not have: the old
+            // copies must come back whole, not be rebuilt from the pack.
+            write(
+                root,
+                "skills/code-review/SKILL.md",
+                &skill_md("code-review", "Mine."),
+            );
+            write(root, "skills/code-review/notes.md", "my notes\n");
+            write(
+                root,
+                "commands/explain.md",
+                "---\ndescription: mine\n---\nmine\n",
+            );
+            file_for_folder(root, "agents");
+        },
+        obstacle: "agents",
+        expect: "is not a folder",
+        replaces: true,
+    },
+    Midway {
+        name: "the commands folder is missing and the agents folder is a file",
+        setup: |env, root| {
+            some_content(env);
+            // The import makes the commands folder; putting everything back removes it again.
+            std::fs::remove_dir(root.join("commands")).unwrap();
+            file_for_folder(root, "agents");
+        },
+        obstacle: "agents",
+        expect: "is not a folder",
+        replaces: false,
+    },
+    Midway {
+        name: "a file the collection does not list is where a new command goes",
+        setup: |env, root| {
+            some_content(env);
+            // `explain` is moved before `fix-issue`; the user's file must not be overwritten.
+            write(
+                root,
+                "commands/fix-issue.md",
+                "my own, not in collection.toml\n",
+            );
+        },
+        obstacle: "commands/fix-issue.md",
+        expect: "already exists and would be overwritten",
+        replaces: false,
+    },
+    Midway {
+        name: "a folder the collection does not list is where a new hook goes",
+        setup: |env, root| {
+            some_content(env);
+            write(root, "hooks/auto-format/hooks.json", "{\"mine\": true}\n");
+        },
+        obstacle: "hooks/auto-format",
+        expect: "already exists and would be overwritten",
+        replaces: false,
+    },
+];
+
+#[test]
+fn a_failure_midway_through_import_puts_the_collection_back_byte_for_byte() {
+    let src = source_env("ada");
+    let pack = src.path("p.skillmeat-pack");
+    export_all(&src, &pack, &[]);
+    // The premise: import commits in the pack's order, so every obstacle below is met after
+    // the pack's skills (at least) were already renamed into place.
+    let inspect = src.json(&["bundle", "inspect", pack.to_str().unwrap()]);
+    let kinds: Vec<&str> = inspect["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "skill", "skill", "skill", "command", "command", "agent", "agent", "hook"
+        ]
+    );
+
+    for case in MIDWAY {
+        let dst = Env::new();
+        let root = dst.home().join("collections/default");
+        (case.setup)(&dst, &root);
+        let before = snapshot(&dst.home());
+
+        let out = dst
+            .cmd()
+            .args(["bundle", "import", "--trust-signer"])
+            .arg(&pack)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", case.name);
+        assert_eq!(stderr.trim().lines().count(), 1, "{}: {stderr}", case.name);
+        let obstacle = root.join(case.obstacle).display().to_string();
+        assert!(
+            stderr.contains(&obstacle)
+                && stderr.contains(case.expect)
+                && stderr.contains("; move it aside and run the command again"),
+            "{}: expected `{obstacle}`, `{}` and the fix in: {stderr}",
+            case.name,
+            case.expect
+        );
+
+        // The safety snapshot a merge takes first stays, with its file store (it is what
+        // `snapshot restore` would bring back); everything else in the home is as it was,
+        // obstacle included.
+        let (snaps, after): (BTreeMap<_, _>, BTreeMap<_, _>) = snapshot(&dst.home())
+            .into_iter()
+            .partition(|(k, _)| k.starts_with("snapshots/") || k.starts_with("objects/"));
+        assert_eq!(
+            snaps.keys().any(|k| k.starts_with("snapshots/")),
+            case.replaces,
+            "{}: {snaps:?}",
+            case.name
+        );
+        for file in ["collection.toml", "collection.lock"] {
+            let key = format!("collections/default/{file}");
+            assert_eq!(before.get(&key), after.get(&key), "{}: {file}", case.name);
+        }
+        let left: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+        assert!(left.is_empty(), "{}: left behind: {left:?}", case.name);
+        let gone: Vec<_> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+        assert!(gone.is_empty(), "{}: gone: {gone:?}", case.name);
+        assert_eq!(before, after, "{}: a file's bytes changed", case.name);
+
+        // The fix the message names works: with the obstacle moved aside the import succeeds.
+        let p = root.join(case.obstacle);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else {
+            std::fs::remove_file(&p).unwrap();
+        }
+        // (The failed import trusted no one: trusting the signer waits for success.)
+        let r = dst.json(&["bundle", "import", "--trust-signer", pack.to_str().unwrap()]);
+        assert_eq!(
+            r["items"].as_array().unwrap().len(),
+            8,
+            "{}: {r}",
+            case.name
+        );
+        let status = dst.json(&["status"]);
+        assert_eq!(
+            status["counts"].get("modified"),
+            None,
+            "{}: {status}",
+            case.name
+        );
+        assert_eq!(
+            status["counts"].get("missing"),
+            None,
+            "{}: {status}",
+            case.name
+        );
+    }
+}
+
 // ---------------------------------------------------------------- Python SkillMeat 0.3 packs
 
 /// `(type, name, [(file path, text)])` of one artifact in a Python pack.

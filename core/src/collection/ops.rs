@@ -583,7 +583,8 @@ pub fn add(
 }
 
 /// Moves staged artifacts into place (after moving `removals` out of the way), upgrades a legacy
-/// lock, and saves manifest and lock. Any failure puts every file back where it was.
+/// lock, and saves manifest and lock. Any failure puts every file back where it was and removes
+/// the folders it made.
 pub(crate) fn commit_moves(
     coll: &mut Collection,
     moves: Vec<(PathBuf, PathBuf)>,
@@ -594,9 +595,11 @@ pub(crate) fn commit_moves(
         .tempdir_in(&coll.root)
         .map_err(|e| HomeError::io(&coll.root, e))?;
     let mut undo: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut made: Vec<PathBuf> = Vec::new();
     let result = (|| -> Result<(), CollectionError> {
         for (i, old) in removals.iter().enumerate() {
-            if old.exists() {
+            // `symlink_metadata`, so a dangling link is moved out (and back) like any file.
+            if fs::symlink_metadata(old).is_ok() {
                 let t = trash.path().join(i.to_string());
                 fs::rename(old, &t).map_err(|e| HomeError::io(old, e))?;
                 undo.push((t, old.clone()));
@@ -604,7 +607,16 @@ pub(crate) fn commit_moves(
         }
         for (from, to) in &moves {
             if let Some(parent) = to.parent() {
-                create_private_dir_all(parent)?;
+                make_parent(parent, to, &mut made)?;
+            }
+            // A rename silently replaces a file (or an empty folder) at `to`, and undoing it
+            // would then lose that file. What is replaced was moved out above, so anything still
+            // there is not ours to overwrite.
+            if fs::symlink_metadata(to).is_ok() {
+                return Err(CollectionError::Clashes(format!(
+                    "{} already exists and would be overwritten; move it aside and run the command again",
+                    to.display()
+                )));
             }
             fs::rename(from, to).map_err(|e| HomeError::io(to, e))?;
             undo.push((to.clone(), from.clone()));
@@ -612,11 +624,44 @@ pub(crate) fn commit_moves(
         coll.save()
     })();
     if let Err(e) = result {
+        let mut stuck = false;
         for (now_at, was_at) in undo.into_iter().rev() {
-            let _ = fs::rename(&now_at, &was_at);
+            stuck |= fs::rename(&now_at, &was_at).is_err();
+        }
+        for dir in made.into_iter().rev() {
+            let _ = fs::remove_dir(&dir);
+        }
+        if stuck {
+            // Rather a stray `.trash-*` folder than deleting an old copy that could not be put
+            // back.
+            let _ = trash.keep();
         }
         return Err(e);
     }
+    Ok(())
+}
+
+/// Makes the folder `dir` that `to` goes in, recording in `made` each folder it creates (outermost
+/// first) so a rollback can remove them. A file where a folder must be is refused with the fix.
+fn make_parent(dir: &Path, to: &Path, made: &mut Vec<PathBuf>) -> Result<(), CollectionError> {
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.is_dir() {
+        if fs::symlink_metadata(d).is_ok() {
+            return Err(CollectionError::Clashes(format!(
+                "{} is not a folder, so {} cannot go in it; move it aside and run the command again",
+                d.display(),
+                to.display()
+            )));
+        }
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    made.extend(missing.into_iter().rev());
+    create_private_dir_all(dir)?;
     Ok(())
 }
 
