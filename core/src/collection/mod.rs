@@ -227,10 +227,19 @@ impl Collection {
         let l = self.lock.render();
         let mtmp = write_temp(self.manifest.path(), m.as_bytes(), None)?;
         let ltmp = write_temp(self.lock.path(), l.as_bytes(), None)?;
+        // Kept so that a manifest that cannot be renamed into place does not leave a new lock
+        // beside the old manifest.
+        let old_lock = std::fs::read(self.lock.path()).ok();
         ltmp.persist(self.lock.path())
             .map_err(|e| HomeError::io(self.lock.path(), e.error))?;
-        mtmp.persist(self.manifest.path())
-            .map_err(|e| HomeError::io(self.manifest.path(), e.error))?;
+        if let Err(e) = mtmp.persist(self.manifest.path()) {
+            let _ = match &old_lock {
+                Some(bytes) => crate::home::atomic_write(self.lock.path(), bytes),
+                None => std::fs::remove_file(self.lock.path())
+                    .map_err(|e| HomeError::io(self.lock.path(), e)),
+            };
+            return Err(HomeError::io(self.manifest.path(), e.error).into());
+        }
         sync_dir(&self.root);
         Ok(())
     }
