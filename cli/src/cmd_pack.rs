@@ -51,6 +51,9 @@ pub enum BundleCmd {
         /// Trust the pack's signer (adds its key to keys/trusted.toml)
         #[arg(long)]
         trust_signer: bool,
+        /// Import even when packs this one needs are not in the collection
+        #[arg(long)]
+        ignore_dependencies: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -135,6 +138,10 @@ pub struct ExportArgs {
     /// Its source repository
     #[arg(long)]
     repository: Option<String>,
+    /// Another pack this one needs, NAME@REQUIREMENT such as team-base@^1.2 (repeatable);
+    /// import refuses the pack until it is in the collection
+    #[arg(long, value_name = "NAME@REQ")]
+    requires: Vec<String>,
     /// Sign the pack with your key
     #[arg(long)]
     sign: bool,
@@ -371,6 +378,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                     repository: a.repository,
                     sign: a.sign,
                     key: a.key,
+                    requires: a.requires,
                 },
             )?;
             emit(g, &r, || {
@@ -422,6 +430,14 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                 );
                 if !r.tags.is_empty() {
                     s.push_str(&format!("  tags: {}\n", r.tags.join(", ")));
+                }
+                if !r.dependencies.is_empty() {
+                    let d: Vec<String> = r
+                        .dependencies
+                        .iter()
+                        .map(|d| format!("{} {}", d.name, d.version))
+                        .collect();
+                    s.push_str(&format!("  needs packs: {}\n", d.join(", ")));
                 }
                 s.push_str(&format!("{} artifacts:\n", r.artifacts.len()));
                 for a in &r.artifacts {
@@ -477,6 +493,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
             strategy,
             dry_run,
             trust_signer,
+            ignore_dependencies,
             limits,
         } => {
             let mut req = pack::ImportRequest {
@@ -490,6 +507,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                 dry_run,
                 trust_signer,
                 limits: limits.limits(),
+                ignore_dependencies,
             };
             let r = match pack::import(home, req.clone()) {
                 Err(PackError::Untrusted { key_id, signer, .. })
@@ -536,6 +554,12 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                         i.name.clone()
                     };
                     s.push_str(&format!("  {word:<12} {:<8} {name}\n", i.kind.as_str()));
+                }
+                for d in &r.unmet_dependencies {
+                    s.push_str(&format!(
+                        "warning: it needs pack `{}` {}, which the collection does not have (--ignore-dependencies)\n",
+                        d.name, d.version
+                    ));
                 }
                 if let Some(id) = &r.snapshot {
                     s.push_str(&format!(

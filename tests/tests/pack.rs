@@ -846,6 +846,158 @@ struct Midway {
 }
 
 /// `init` plus one skill of the pack (same content: unchanged) and one of the home's own.
+#[test]
+fn dependencies_are_declared_on_export_and_checked_on_import() {
+    let src = source_env("dep");
+    let export = |out: &Path, args: &[&str]| {
+        let o = src
+            .cmd()
+            .args(["bundle", "export", "--sign", "-o"])
+            .arg(out)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let base = src.path("base.skillmeat-pack");
+    let base2 = src.path("base2.skillmeat-pack");
+    let app = src.path("app.skillmeat-pack");
+    let base_args = ["code-review", "--name", "team-base", "--version"];
+    export(&base, &[&base_args[..], &["1.2.0"]].concat());
+    export(&base2, &[&base_args[..], &["2.0.0"]].concat());
+    // Given twice: written once.
+    export(
+        &app,
+        &[
+            "--kind",
+            "agent",
+            "--name",
+            "team-app",
+            "--version",
+            "0.3.0",
+            "--requires",
+            "team-base@^1.2",
+            "--requires",
+            "team-base@^1.2",
+        ],
+    );
+    let r = src.json(&["bundle", "inspect", app.to_str().unwrap()]);
+    assert_eq!(
+        r["dependencies"],
+        serde_json::json!([{"name": "team-base", "version": "^1.2"}])
+    );
+    src.cmd()
+        .args(["bundle", "inspect"])
+        .arg(&app)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("needs packs: team-base ^1.2"));
+
+    // Requirements that cannot be read are refused before anything is written.
+    for (given, says) in [
+        (
+            "team-base@banana",
+            "--requires `team-base@banana`: `banana` is not a semver requirement",
+        ),
+        (
+            "team-app@1",
+            "--requires `team-app@1` names this pack itself",
+        ),
+        ("../x@1", "--requires `../x@1`: `../x` is not a pack name"),
+    ] {
+        let out = src.path("never.skillmeat-pack");
+        src.cmd()
+            .args([
+                "bundle",
+                "export",
+                "--all",
+                "--name",
+                "team-app",
+                "--requires",
+                given,
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(says));
+        assert!(!out.exists(), "{given}");
+    }
+
+    // A fresh home (no collection yet) refuses the pack and gets no collection: nothing but the
+    // writer lock file the home is created with.
+    let dst = Env::new();
+    dst.cmd()
+        .args(["bundle", "import", "--trust-signer"])
+        .arg(&app)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "needs pack `team-base` ^1.2, but collection `default` has no artifact from it; import that pack first, or pass --ignore-dependencies",
+        ));
+    let left: Vec<String> = snapshot(&dst.home()).into_keys().collect();
+    assert_eq!(left, [".lock"], "{left:?}");
+
+    // The wrong version of the needed pack does not satisfy it.
+    dst.cmd()
+        .args(["bundle", "import", "--trust-signer"])
+        .arg(&base2)
+        .assert()
+        .success();
+    let before = snapshot(dst.dir.path());
+    dst.cmd()
+        .args(["bundle", "import"])
+        .arg(&app)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "but collection `default` has it only at version 2.0.0",
+        ));
+    assert_eq!(before, snapshot(dst.dir.path()));
+
+    // With a matching version imported, the pack goes in.
+    let ok = Env::new();
+    ok.cmd()
+        .args(["bundle", "import", "--trust-signer"])
+        .arg(&base)
+        .assert()
+        .success();
+    let r = ok.json(&["bundle", "import", app.to_str().unwrap()]);
+    assert!(r.get("unmet_dependencies").is_none(), "{r}");
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "added")
+    );
+
+    // --ignore-dependencies imports anyway and says what is missing.
+    let other = Env::new();
+    other
+        .cmd()
+        .args([
+            "bundle",
+            "import",
+            "--trust-signer",
+            "--ignore-dependencies",
+        ])
+        .arg(&app)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning: it needs pack `team-base` ^1.2, which the collection does not have",
+        ));
+    let r = other.json(&[
+        "bundle",
+        "import",
+        "--ignore-dependencies",
+        "--dry-run",
+        app.to_str().unwrap(),
+    ]);
+    assert_eq!(r["unmet_dependencies"][0]["name"], "team-base", "{r}");
+}
+
 fn some_content(env: &Env) {
     env.cmd().arg("init").assert().success();
     env.cmd()

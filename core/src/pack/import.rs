@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::reader::{PackFormat, SignatureStatus, open_pack, signature_status, who};
-use super::{PackArtifact, PackError, VerifyLimits};
+use super::{PackArtifact, PackDependency, PackError, VerifyLimits};
 use crate::artifact::{ArtifactKind, hash_artifact};
 use crate::collection::ops::{commit_moves, describe, resolve_collection};
 use crate::collection::{
@@ -62,6 +62,9 @@ pub struct ImportRequest {
     /// Archive limits.
     #[serde(default)]
     pub limits: VerifyLimits,
+    /// Import even when packs this one needs (its `dependencies`) are not in the collection.
+    #[serde(default)]
+    pub ignore_dependencies: bool,
 }
 
 /// What happened to one artifact.
@@ -113,6 +116,61 @@ pub struct ImportReport {
     /// The snapshot taken before artifacts were replaced (`skillmeat snapshot restore ID`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
+    /// Packs this one needs that the collection lacks (only with `ignore_dependencies`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmet_dependencies: Vec<PackDependency>,
+}
+
+/// The packs a collection has imported, by name, with every version seen, read from the
+/// `upstream = "pack:<name>@<version>"` its imported artifacts carry.
+fn imported_packs(coll: &Collection) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in &coll.manifest.file.artifacts {
+        let Some(rest) = a.upstream.as_deref().and_then(|u| u.strip_prefix("pack:")) else {
+            continue;
+        };
+        if let Some((name, version)) = rest.rsplit_once('@') {
+            let versions = out.entry(name.to_string()).or_default();
+            if !versions.iter().any(|v| v == version) {
+                versions.push(version.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The dependencies of `deps` that `coll` (absent: not made yet) does not satisfy; the first one
+/// as an error unless `ignore`.
+fn check_dependencies(
+    path: &std::path::Path,
+    collection: &str,
+    coll: Option<&Collection>,
+    deps: &[PackDependency],
+    ignore: bool,
+) -> Result<Vec<PackDependency>, PackError> {
+    let have = coll.map(imported_packs).unwrap_or_default();
+    let mut unmet = Vec::new();
+    for d in deps {
+        let versions = have.get(&d.name).map(Vec::as_slice).unwrap_or_default();
+        if versions.iter().any(|v| d.matches(v)) {
+            continue;
+        }
+        if !ignore {
+            return Err(PackError::MissingDependency {
+                path: path.to_path_buf(),
+                name: d.name.clone(),
+                version: d.version.clone(),
+                collection: collection.to_string(),
+                found: if versions.is_empty() {
+                    "has no artifact from it".into()
+                } else {
+                    format!("has it only at version {}", versions.join(", "))
+                },
+            });
+        }
+        unmet.push(d.clone());
+    }
+    Ok(unmet)
 }
 
 /// Whether the files of an existing artifact equal the pack's. Single-file kinds compare the
@@ -162,9 +220,23 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
     } else {
         Some(home.lock()?)
     };
-    let mut coll = match Collection::open(home, &collection) {
-        Ok(c) => c,
-        Err(CollectionError::NotFound { .. }) if Collection::names(home)?.is_empty() => {
+    // A home with no collection yet gets one, but only once the pack's dependencies are known
+    // to be met, so a refused import leaves the home as it was.
+    let existing = match Collection::open(home, &collection) {
+        Ok(c) => Some(c),
+        Err(CollectionError::NotFound { .. }) if Collection::names(home)?.is_empty() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let unmet = check_dependencies(
+        &pack.path,
+        &collection,
+        existing.as_ref(),
+        &pack.manifest.dependencies,
+        req.ignore_dependencies,
+    )?;
+    let mut coll = match existing {
+        Some(c) => c,
+        None => {
             if req.dry_run {
                 let root = home.collection_dir(&collection);
                 Collection {
@@ -177,7 +249,6 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
                 Collection::create(home, &collection)?
             }
         }
-        Err(e) => return Err(e.into()),
     };
 
     // Plan.
@@ -283,6 +354,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         dry_run: req.dry_run,
         items: items.clone(),
         snapshot: None,
+        unmet_dependencies: unmet.clone(),
     };
     if req.dry_run {
         return Ok(report(signature));

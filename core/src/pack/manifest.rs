@@ -57,8 +57,37 @@ pub struct PackArtifact {
 pub struct PackDependency {
     /// The pack's name.
     pub name: String,
-    /// A semver requirement (`^1.2`).
+    /// A semver requirement (`^1.2`, `>=1, <3`, `*`).
     pub version: String,
+}
+
+impl PackDependency {
+    /// Parses `NAME@REQUIREMENT` (or a bare `NAME`, meaning any version), as given to
+    /// `bundle export --requires`. Returns what is wrong, as a phrase, when it cannot.
+    pub fn parse(text: &str) -> Result<PackDependency, String> {
+        let (name, req) = match text.split_once('@') {
+            Some((n, r)) => (n.trim(), r.trim()),
+            None => (text.trim(), "*"),
+        };
+        crate::artifact::validate_name(name).map_err(|_| format!("`{name}` is not a pack name"))?;
+        semver::VersionReq::parse(req)
+            .map_err(|e| format!("`{req}` is not a semver requirement ({e})"))?;
+        Ok(PackDependency {
+            name: name.into(),
+            version: req.into(),
+        })
+    }
+
+    /// Whether `version` (a pack version) satisfies this requirement.
+    pub fn matches(&self, version: &str) -> bool {
+        match (
+            semver::VersionReq::parse(&self.version),
+            semver::Version::parse(version),
+        ) {
+            (Ok(r), Ok(v)) => r.matches(&v),
+            _ => false,
+        }
+    }
 }
 
 /// `manifest.json`, format `skillmeat-pack/2`.

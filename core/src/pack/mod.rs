@@ -75,6 +75,17 @@ pub enum PackError {
         pinned: String,
         got: String,
     },
+    /// The pack needs another pack the collection has not imported.
+    #[error(
+        "{path} needs pack `{name}` {version}, but collection `{collection}` {found}; import that pack first, or pass --ignore-dependencies"
+    )]
+    MissingDependency {
+        path: PathBuf,
+        name: String,
+        version: String,
+        collection: String,
+        found: String,
+    },
     /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),

@@ -372,6 +372,10 @@ fn verify_v2(
     entries: BTreeMap<String, (String, u64)>,
 ) -> Result<OpenedPack, PackError> {
     let manifest: PackManifest = parse_typed(path, value.clone())?;
+    for d in &manifest.dependencies {
+        super::manifest::PackDependency::parse(&format!("{}@{}", d.name, d.version))
+            .map_err(|problem| manifest_err(path, format!("manifest.json dependency {problem}")))?;
+    }
     let mut seen = HashSet::new();
     for a in &manifest.artifacts {
         check_artifact_identity(path, a.kind, &a.name, &a.path, &mut seen)?;
@@ -752,6 +756,9 @@ pub struct InspectReport {
     pub signature: SignatureStatus,
     /// Its artifacts.
     pub artifacts: Vec<InspectArtifact>,
+    /// Other packs it needs (`bundle import` refuses it until they are imported).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<super::manifest::PackDependency>,
 }
 
 /// Reads a pack's manifest after verifying it (every check but trust, which is reported).
@@ -787,6 +794,7 @@ pub fn inspect(home: &Home, req: InspectRequest) -> Result<InspectReport, PackEr
         created_at: m.created_at,
         bundle_hash: m.bundle_hash,
         signature,
+        dependencies: m.dependencies,
     })
 }
 

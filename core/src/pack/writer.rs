@@ -19,7 +19,9 @@ use zip::write::{SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::PackError;
-use super::manifest::{FORMAT_V2, PackArtifact, PackManifest, PackSource, is_spdx_expression};
+use super::manifest::{
+    FORMAT_V2, PackArtifact, PackDependency, PackManifest, PackSource, is_spdx_expression,
+};
 use crate::artifact::{ArtifactKind, FileEntry, HashError, hash_of_entries, list_files, to_hex};
 use crate::collection::ops::{find_entry, resolve_collection};
 use crate::collection::{ArtifactEntry, Collection};
@@ -80,6 +82,10 @@ pub struct ExportRequest {
     /// The key to sign with (the only own key when absent).
     #[serde(default)]
     pub key: Option<String>,
+    /// Other packs this one needs, each `NAME@REQUIREMENT` (`team-base@^1.2`) or a bare `NAME`
+    /// (any version); `bundle import` refuses the pack until they are imported.
+    #[serde(default)]
+    pub requires: Vec<String>,
 }
 
 /// What `bundle export` wrote.
@@ -128,6 +134,23 @@ pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError
     }
     let name = req.name.clone().unwrap_or_else(|| coll.name.clone());
     crate::artifact::validate_name(&name).map_err(|e| PackError::Invalid(e.to_string()))?;
+    let mut dependencies = Vec::new();
+    for given in &req.requires {
+        let d = PackDependency::parse(given).map_err(|problem| {
+            PackError::Invalid(format!(
+                "--requires `{given}`: {problem}; write it as NAME@REQUIREMENT, such as team-base@^1.2"
+            ))
+        })?;
+        if d.name == name {
+            return Err(PackError::Invalid(format!(
+                "--requires `{given}` names this pack itself; drop it"
+            )));
+        }
+        dependencies.push(d);
+    }
+    // Sorted and one per name, so the same request always hashes the same.
+    dependencies.sort_by(|a, b| a.name.cmp(&b.name).then(a.version.cmp(&b.version)));
+    dependencies.dedup_by(|a, b| a.name == b.name && a.version == b.version);
 
     let mut collected: Vec<Collected> = selected
         .par_iter()
@@ -149,7 +172,7 @@ pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError
         repository: req.repository.clone(),
         created_at: signing::timestamp_now(),
         artifacts: collected.iter().map(|c| c.artifact.clone()).collect(),
-        dependencies: Vec::new(),
+        dependencies,
         bundle_hash: String::new(),
         signature: None,
     };

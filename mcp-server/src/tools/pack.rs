@@ -91,6 +91,10 @@ pub struct PackImportRequest {
     /// `keys/trusted.toml`). Never implied: without it a pack signed by an unknown key is refused.
     #[serde(default)]
     pub trust_signer: bool,
+    /// Import even when packs this one needs (its `dependencies`) are not in the collection;
+    /// the report lists them as `unmet_dependencies`.
+    #[serde(default)]
+    pub ignore_dependencies: bool,
     /// Archive limits.
     #[serde(flatten)]
     pub limits: PackLimits,
@@ -192,6 +196,7 @@ impl SkillmeatServer {
             dry_run: req.dry_run,
             trust_signer: req.trust_signer,
             limits: req.limits.limits(),
+            ignore_dependencies: req.ignore_dependencies,
         };
         let home = self.home.clone();
         blocking(move || pack::import(&home, req).map_err(|e| e.to_string())).await
