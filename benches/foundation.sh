@@ -4,6 +4,7 @@
 # hyperfine (installed from Debian's packages when missing); nothing here asserts a budget.
 #
 # Usage: benches/foundation.sh [N]   (default N=1000); results also land in benches/out/.
+#        SKILLMEAT_BIN=path/to/skillmeat benches/foundation.sh   to time an existing binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000}"
@@ -14,8 +15,12 @@ fi
 GEN=../shared/bench/gen_corpus.py
 [ -f "$GEN" ] || GEN=benches/gen_corpus.py
 
-cargo build --release --locked -q -p skillmeat
-BIN="$PWD/target/release/skillmeat"
+if [ -n "${SKILLMEAT_BIN:-}" ]; then
+  BIN="$SKILLMEAT_BIN"
+else
+  cargo build --release --locked -q -p skillmeat
+  BIN="$PWD/target/release/skillmeat"
+fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p benches/out

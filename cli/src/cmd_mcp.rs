@@ -27,6 +27,9 @@ pub enum McpCmd {
         /// Offer only tools that change nothing
         #[arg(long)]
         read_only: bool,
+        /// Resources per `resources/list` page (clients follow `nextCursor`)
+        #[arg(long, value_name = "N", default_value_t = skillmeat_mcp::DEFAULT_PAGE_SIZE)]
+        page_size: usize,
     },
 }
 
@@ -36,11 +39,16 @@ pub fn run(g: &Global, home: &Home, cmd: McpCmd) -> Result<()> {
             http,
             toolsets,
             read_only,
+            page_size,
         } => {
+            if page_size == 0 {
+                anyhow::bail!("--page-size must be at least 1");
+            }
             let opts = ServeOptions {
                 toolsets,
                 read_only,
                 collection: g.collection.clone(),
+                resource_page_size: page_size,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -344,6 +344,7 @@ fn run(cli: Cli) -> Result<()> {
                 collection: coll,
                 kind,
                 tag,
+                ..Default::default()
             },
         )?),
         Command::Show { name, kind, files } => out.show(

@@ -15,6 +15,7 @@ mod tools;
 pub mod toolsets;
 
 pub use http::{MCP_PATH, serve_http};
+pub use resources::DEFAULT_PAGE_SIZE;
 pub use server::{ServeOptions, SkillmeatServer};
 pub use tools::collection::{
     CollectionRequest, RemoveArtifactReport, RemoveArtifactRequest, UpdateArtifactsRequest,

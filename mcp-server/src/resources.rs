@@ -137,6 +137,40 @@ pub(crate) fn list(home: &Home, collection: Option<&str>) -> Vec<Resource> {
     out
 }
 
+/// Resources per `resources/list` page when the server is not told otherwise: a collection of
+/// 1,000 artifacts has a few thousand files, more than a client wants in one message.
+pub const DEFAULT_PAGE_SIZE: usize = 500;
+
+/// One page of `all`: the items after `cursor` (the previous page's `next_cursor`, absent for
+/// the first page) and the cursor of the page after it. The cursor is the offset of the page's
+/// first item, which clients treat as opaque; one that this server did not hand out is refused
+/// with a sentence saying so.
+pub(crate) fn page<T>(
+    all: Vec<T>,
+    cursor: Option<&str>,
+    size: usize,
+) -> Result<(Vec<T>, Option<String>), String> {
+    let size = size.max(1);
+    let start = match cursor {
+        None => 0,
+        Some(c) => c
+            .strip_prefix("offset:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n <= all.len())
+            .ok_or_else(|| {
+                format!(
+                    "cursor `{c}` is not one this server handed out; list again without a cursor"
+                )
+            })?,
+    };
+    let end = (start + size).min(all.len());
+    let next = (end < all.len()).then(|| format!("offset:{end}"));
+    Ok((
+        all.into_iter().skip(start).take(end - start).collect(),
+        next,
+    ))
+}
+
 /// Reads one resource.
 pub(crate) fn read(
     home: &Home,
@@ -211,6 +245,29 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_cover_every_item_once_and_refuse_foreign_cursors() {
+        let all: Vec<u32> = (0..7).collect();
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (items, next) = page(all.clone(), cursor.as_deref(), 3).unwrap();
+            assert!(items.len() <= 3);
+            seen.extend(items);
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all);
+        assert_eq!(page(all.clone(), None, 100).unwrap(), (all.clone(), None));
+        assert_eq!(page(Vec::<u32>::new(), None, 3).unwrap(), (vec![], None));
+        for bad in ["nonsense", "offset:-1", "offset:8", "offset:x"] {
+            let e = page(all.clone(), Some(bad), 3).unwrap_err();
+            assert!(e.contains("not one this server handed out"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn uris_round_trip_through_percent_encoding() {

@@ -25,6 +25,8 @@ pub struct ServeOptions {
     pub read_only: bool,
     /// The collection tools use when a request names none (the active one when `None`).
     pub collection: Option<String>,
+    /// Resources per `resources/list` page (0: [`crate::resources::DEFAULT_PAGE_SIZE`]).
+    pub resource_page_size: usize,
 }
 
 /// The SkillMeat MCP server. Cheap to clone: the HTTP transport makes one per session.
@@ -32,6 +34,7 @@ pub struct ServeOptions {
 pub struct SkillmeatServer {
     pub(crate) home: Arc<Home>,
     pub(crate) collection: Option<String>,
+    page_size: usize,
     tools: ToolRouter<SkillmeatServer>,
 }
 
@@ -46,6 +49,10 @@ impl SkillmeatServer {
         Ok(SkillmeatServer {
             home: Arc::new(home),
             collection: opts.collection,
+            page_size: match opts.resource_page_size {
+                0 => crate::resources::DEFAULT_PAGE_SIZE,
+                n => n,
+            },
             tools,
         })
     }
@@ -102,7 +109,7 @@ impl ServerHandler for SkillmeatServer {
 
     async fn list_resources(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let home = self.home.clone();
@@ -112,7 +119,12 @@ impl ServerHandler for SkillmeatServer {
         })
         .await
         .map_err(|e| ErrorData::internal_error(format!("listing resources failed: {e}"), None))?;
-        Ok(ListResourcesResult::with_all_items(resources))
+        let cursor = request.and_then(|r| r.cursor);
+        let (items, next) = crate::resources::page(resources, cursor.as_deref(), self.page_size)
+            .map_err(|e| ErrorData::invalid_params(e, None))?;
+        let mut result = ListResourcesResult::with_all_items(items);
+        result.next_cursor = next;
+        Ok(result)
     }
 
     async fn read_resource(

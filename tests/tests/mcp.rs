@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use common::{Env, skill_md, snapshot, write};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ProgressNotificationParam, ReadResourceRequestParams,
-    ResourceContents,
+    CallToolRequestParams, CallToolResult, PaginatedRequestParams, ProgressNotificationParam,
+    ReadResourceRequestParams, ResourceContents,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::TokioChildProcess;
@@ -51,6 +51,8 @@ async fn connect(env: &Env, args: &[&str]) -> Client {
         .env_remove("GITHUB_TOKEN")
         .env_remove("SKILLMEAT_GITHUB_API_URL")
         .env_remove("SKILLMEAT_LOG")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("SKILLMEAT_KEY_STORAGE", "file")
         .current_dir(env.dir.path());
     let transport = TokioChildProcess::new(cmd).expect("skillmeat starts");
     Recorder::default()
@@ -227,6 +229,34 @@ async fn every_collection_tool_over_stdio() {
     assert_eq!(all, ["alpha", "beta", "explain", "gamma"]);
     let cmds = ok(&client, "list_artifacts", json!({"kind": "command"})).await;
     assert_eq!(cmds["artifacts"].as_array().unwrap().len(), 1);
+    assert_eq!(list["total"], 4);
+    assert!(list.get("next_offset").is_none(), "{list}");
+    // Pages: `limit` and `offset`, with `next_offset` until the last page.
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ok(
+            &client,
+            "list_artifacts",
+            json!({"limit": 3, "offset": offset}),
+        )
+        .await;
+        assert_eq!(page["total"], 4);
+        paged.extend(
+            page["artifacts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap().to_string()),
+        );
+        match page["next_offset"].as_u64() {
+            Some(n) => offset = n,
+            None => break,
+        }
+    }
+    assert_eq!(offset, 3);
+    paged.sort();
+    assert_eq!(paged, all);
 
     // show
     let show = ok(&client, "show_artifact", json!({"name": "alpha"})).await;
@@ -327,6 +357,59 @@ async fn every_collection_tool_over_stdio() {
     let e = err(&client, "show_artifact", json!({})).await;
     assert!(e.contains("name"), "{e}");
 
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resources_list_is_paginated() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let whole = connect(&env, &[]).await;
+    let first = whole.list_resources(None).await.unwrap();
+    assert!(
+        first.next_cursor.is_none(),
+        "a small collection is one page"
+    );
+    let all: Vec<String> = first.resources.iter().map(|r| r.uri.clone()).collect();
+    assert!(all.len() > 3, "{all:?}");
+    whole.cancel().await.unwrap();
+
+    // Pages of 2: every page but the last is full and has a cursor; together they are the
+    // whole list, in order, once.
+    let client = connect(&env, &["--page-size", "2"]).await;
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = client
+            .list_resources(Some(
+                PaginatedRequestParams::default().with_cursor(cursor.clone()),
+            ))
+            .await
+            .unwrap();
+        assert!(page.resources.len() <= 2);
+        paged.extend(page.resources.iter().map(|r| r.uri.clone()));
+        match page.next_cursor {
+            Some(c) => {
+                assert_eq!(page.resources.len(), 2);
+                cursor = Some(c);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    // A cursor the server never handed out is an invalid-params error naming it.
+    let e = client
+        .list_resources(Some(
+            PaginatedRequestParams::default().with_cursor(Some("page-9".into())),
+        ))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cursor `page-9` is not one this server handed out"),
+        "{e}"
+    );
     client.cancel().await.unwrap();
 }
 

@@ -790,6 +790,12 @@ pub struct ListRequest {
     /// Only artifacts with this tag.
     #[serde(default)]
     pub tag: Option<String>,
+    /// At most this many artifacts (all when absent).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Skip this many artifacts first (the previous page's `next_offset`).
+    #[serde(default)]
+    pub offset: usize,
 }
 
 /// The artifacts of a collection.
@@ -797,8 +803,13 @@ pub struct ListRequest {
 pub struct ListReport {
     /// The collection.
     pub collection: String,
-    /// Its artifacts, by kind then name.
+    /// Its artifacts, by kind then name (one page of them with `limit`).
     pub artifacts: Vec<ArtifactSummary>,
+    /// How many artifacts match, on every page together.
+    pub total: usize,
+    /// The `offset` of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<usize>,
 }
 
 /// Lists a collection's artifacts (reads only `collection.toml`).
@@ -815,9 +826,17 @@ pub fn list(home: &Home, req: ListRequest) -> Result<ListReport, CollectionError
         .map(ArtifactSummary::of)
         .collect();
     artifacts.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    let total = artifacts.len();
+    let start = req.offset.min(total);
+    let end = req
+        .limit
+        .map_or(total, |l| start.saturating_add(l).min(total));
+    let artifacts = artifacts.drain(start..end).collect();
     Ok(ListReport {
         collection: coll.name,
         artifacts,
+        total,
+        next_offset: (end < total).then_some(end),
     })
 }
 

@@ -17,6 +17,9 @@ use skillmeat_core::collection::ops::{
 
 use super::blocking;
 use crate::progress;
+
+/// Artifacts per `list_artifacts` page when the caller gives no `limit`.
+const LIST_PAGE: usize = 100;
 use crate::server::SkillmeatServer;
 
 /// Names a collection.
@@ -91,7 +94,7 @@ impl From<UpdateArtifactsRequest> for UpdateRequest {
 impl SkillmeatServer {
     #[tool(
         title = "List artifacts",
-        description = "List the artifacts (skills, slash commands, subagents, hooks) in a SkillMeat collection, sorted by kind then name, optionally only one kind or one tag. Reads only collection.toml.",
+        description = "List the artifacts (skills, slash commands, subagents, hooks) in a SkillMeat collection, sorted by kind then name, optionally only one kind or one tag. Returns at most `limit` artifacts (default 100) starting at `offset`; `total` counts them all and `next_offset` is where the next page starts. Reads only collection.toml.",
         annotations(
             title = "List artifacts",
             read_only_hint = true,
@@ -105,6 +108,8 @@ impl SkillmeatServer {
         Parameters(mut req): Parameters<ListRequest>,
     ) -> Result<Json<ListReport>, String> {
         req.collection = self.collection_or_default(req.collection);
+        // A model reads the whole answer: a page, not a thousand entries at once.
+        req.limit.get_or_insert(LIST_PAGE);
         let home = self.home.clone();
         blocking(move || ops::list(&home, req)).await
     }
