@@ -4,6 +4,7 @@
 #   git              git sources and git vaults
 #   zip              benches/pack.sh compares pack export with `zip -r -6`
 #   moto[server]     the S3-compatible server the S3 vault tests start on 127.0.0.1
+#   node, npm        scripts/check-vscode.sh compiles the VS Code extension
 #   gnome-keyring, dbus-daemon, dbus-send
 #                    a real Secret Service on a private session bus, which the keychain tests
 #                    start (the developer's own keychain is never used)
@@ -14,6 +15,7 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v zip >/dev/null 2>&1 || need_apt+=(zip)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ "$(uname -s)" = Linux ]; then
   command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
   command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)
