@@ -469,6 +469,12 @@ fn print_drift(p: &Printer, r: &DriftReport) -> Result<()> {
             if let Some(e) = &i.error {
                 l.push_str(&format!(" — {e}"));
             }
+            if !i.settings_missing.is_empty() {
+                l.push_str(&format!(
+                    " — settings entries gone: {}; `skillmeat sync` writes them back",
+                    i.settings_missing.join(", ")
+                ));
+            }
             l
         })
         .collect();

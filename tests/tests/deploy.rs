@@ -408,6 +408,78 @@ fn snapshot_create_list_restore() {
 }
 
 #[test]
+fn a_hook_entry_deleted_from_settings_by_hand_is_drift_and_sync_writes_it_back() {
+    let (env, project) = setup();
+    add_hook(&env);
+    let settings = project.join(".claude/settings.json");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(&settings, example_settings()).unwrap();
+    env.cmd()
+        .args(["deploy", "auto-format", "--project", p(&project)])
+        .assert()
+        .success();
+    let d = env.json(&["drift", "--project", p(&project)]);
+    assert_eq!(d["items"][0]["state"], "current", "{d}");
+    assert!(d["items"][0].get("settings_missing").is_none(), "{d}");
+    let deployed: Value = serde_json::from_str(&read(&settings)).unwrap();
+
+    // The user deletes the hook's entry (the hook's files stay).
+    let mut v = deployed.clone();
+    v["hooks"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("PostToolUse");
+    std::fs::write(&settings, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let d = env.json(&["drift", "--project", p(&project)]);
+    assert_eq!(d["items"][0]["state"], "missing", "{d}");
+    assert_eq!(
+        d["items"][0]["settings_missing"],
+        serde_json::json!(["settings.json:/hooks/PostToolUse/0"]),
+        "{d}"
+    );
+    env.cmd()
+        .args(["drift", "--project", p(&project)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "settings entries gone: settings.json:/hooks/PostToolUse/0; `skillmeat sync` writes them back",
+        ));
+
+    // sync puts the entry back; the project is current again and the rest of the file is kept.
+    let r = env.json(&["sync", "--project", p(&project)]);
+    assert_eq!(r["items"][0]["action"], "restored", "{r}");
+    let after: Value = serde_json::from_str(&read(&settings)).unwrap();
+    assert_eq!(
+        after["hooks"]["PostToolUse"],
+        deployed["hooks"]["PostToolUse"]
+    );
+    assert_eq!(
+        after["hooks"]["PreToolUse"],
+        deployed["hooks"]["PreToolUse"]
+    );
+    assert_eq!(after["myTeamNote"], "keep me");
+    let d = env.json(&["drift", "--project", p(&project)]);
+    assert_eq!(d["items"][0]["state"], "current", "{d}");
+
+    // An entry edited by hand counts as gone too (SkillMeat no longer owns what is there), but
+    // it is the user's now: sync does not add a second entry for the same hook, and says so.
+    let mut v = after.clone();
+    v["hooks"]["PostToolUse"][0]["hooks"][0]["timeout"] = Value::from(99);
+    let edited = serde_json::to_string_pretty(&v).unwrap();
+    std::fs::write(&settings, &edited).unwrap();
+    let d = env.json(&["drift", "--project", p(&project)]);
+    assert_eq!(d["items"][0]["state"], "missing", "{d}");
+    let r = env.json(&["sync", "--project", p(&project)]);
+    let msg = r["items"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("that SkillMeat did not write")
+            && msg.contains("`skillmeat deploy auto-format --force` replaces it"),
+        "{r}"
+    );
+    assert_eq!(read(&settings), edited);
+}
+
+#[test]
 fn hooks_merge_into_hand_written_settings_and_undeploy_byte_identical() {
     let (env, project) = setup();
     add_hook(&env);

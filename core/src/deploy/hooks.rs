@@ -309,40 +309,56 @@ pub fn add(doc: &mut SettingsDoc, file: &str, groups: &[Group]) -> Vec<OwnedEntr
     owned
 }
 
+/// Where an owned entry is now: its event and index — at its pointer, or wherever the same
+/// value moved to within that event's array. `None` when it is gone.
+fn locate(doc: &SettingsDoc, e: &OwnedEntry) -> Option<(String, usize)> {
+    let want: Value = serde_json::from_str(&e.value).unwrap_or(Value::Null);
+    let mut parts = e.pointer.trim_start_matches('/').split('/');
+    let (Some("hooks"), Some(event), Some(idx)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let event = unesc(event);
+    let idx: usize = idx.parse().unwrap_or(usize::MAX);
+    let arr = doc
+        .value
+        .get("hooks")
+        .and_then(Value::as_object)
+        .and_then(|h| h.get(&event))
+        .and_then(Value::as_array)?;
+    let at = if arr.get(idx) == Some(&want) {
+        Some(idx)
+    } else {
+        arr.iter().position(|x| *x == want)
+    };
+    at.map(|i| (event, i))
+}
+
+/// The pointers of owned entries that are no longer in the file (deleted or edited by hand).
+pub fn missing(doc: &SettingsDoc, entries: &[OwnedEntry]) -> Vec<String> {
+    entries
+        .iter()
+        .filter(|e| locate(doc, e).is_none())
+        .map(|e| e.pointer.clone())
+        .collect()
+}
+
 /// Removes exactly the owned entries (found at their pointer, or wherever the same value moved
 /// to); returns the pointers that were no longer there.
 pub fn remove(doc: &mut SettingsDoc, entries: &[OwnedEntry]) -> Vec<String> {
     let mut gone = Vec::new();
     for e in entries {
-        let want: Value = serde_json::from_str(&e.value).unwrap_or(Value::Null);
-        let mut parts = e.pointer.trim_start_matches('/').split('/');
-        let (Some("hooks"), Some(event), Some(idx)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let Some((event, i)) = locate(doc, e) else {
             gone.push(e.pointer.clone());
             continue;
         };
-        let event = unesc(event);
-        let idx: usize = idx.parse().unwrap_or(usize::MAX);
-        let arr = doc
+        if let Some(arr) = doc
             .value
             .get_mut("hooks")
             .and_then(Value::as_object_mut)
             .and_then(|h| h.get_mut(&event))
-            .and_then(Value::as_array_mut);
-        let Some(arr) = arr else {
-            gone.push(e.pointer.clone());
-            continue;
-        };
-        let at = if arr.get(idx) == Some(&want) {
-            Some(idx)
-        } else {
-            arr.iter().position(|x| *x == want)
-        };
-        match at {
-            Some(i) => {
-                arr.remove(i);
-            }
-            None => gone.push(e.pointer.clone()),
+            .and_then(Value::as_array_mut)
+        {
+            arr.remove(i);
         }
     }
     prune(doc);

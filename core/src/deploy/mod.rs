@@ -572,6 +572,11 @@ pub struct DriftItem {
     /// A problem reading a copy (e.g. a symbolic link), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For a hook: the settings entries it owns that are no longer in the settings file
+    /// (`settings.json:/hooks/PostToolUse/1`), deleted or edited by hand. They make the hook
+    /// `missing`, and `sync` writes them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings_missing: Vec<String>,
 }
 
 /// `drift`: the state of everything deployed in a project (or for the user).
@@ -597,6 +602,7 @@ struct Assessed {
     proj_hash: Option<String>,
     state: DriftState,
     error: Option<String>,
+    settings_missing: Vec<String>,
 }
 
 fn assess(colls: &mut Colls, root: &Path, record: &Record) -> Result<Vec<Assessed>, DeployError> {
@@ -604,6 +610,15 @@ fn assess(colls: &mut Colls, root: &Path, record: &Record) -> Result<Vec<Assesse
         colls.load(&d.collection)?;
     }
     let colls = &*colls;
+    // A hook's entries in a settings file are part of what was deployed: each file is read once
+    // here, and an entry deleted or edited by hand makes its hook `missing`.
+    let mut docs: HashMap<&str, Result<hooks::SettingsDoc, String>> = HashMap::new();
+    for e in record.deployed.iter().flat_map(|d| &d.settings) {
+        docs.entry(e.file.as_str()).or_insert_with(|| {
+            hooks::SettingsDoc::load(&root.join(&e.file)).map_err(|err| err.to_string())
+        });
+    }
+    let docs = &docs;
     record
         .deployed
         .par_iter()
@@ -624,6 +639,23 @@ fn assess(colls: &mut Colls, root: &Path, record: &Record) -> Result<Vec<Assesse
             if error.is_some() && state == DriftState::Missing {
                 state = DriftState::Modified;
             }
+            let mut settings_missing = Vec::new();
+            for e in &d.settings {
+                match docs.get(e.file.as_str()) {
+                    Some(Ok(doc)) => settings_missing.extend(
+                        hooks::missing(doc, std::slice::from_ref(e))
+                            .into_iter()
+                            .map(|p| format!("{}:{p}", e.file)),
+                    ),
+                    Some(Err(msg)) => {
+                        error.get_or_insert_with(|| msg.clone());
+                    }
+                    None => {}
+                }
+            }
+            if !settings_missing.is_empty() && state == DriftState::Current {
+                state = DriftState::Missing;
+            }
             Ok(Assessed {
                 d: d.clone(),
                 dest,
@@ -632,6 +664,7 @@ fn assess(colls: &mut Colls, root: &Path, record: &Record) -> Result<Vec<Assesse
                 proj_hash,
                 state,
                 error,
+                settings_missing,
             })
         })
         .collect()
@@ -667,6 +700,7 @@ pub fn drift(home: &Home, req: DriftRequest) -> Result<DriftReport, DeployError>
                 collection_hash: a.coll_hash,
                 project_hash: a.proj_hash,
                 error: a.error,
+                settings_missing: a.settings_missing,
             });
         }
     }
@@ -1654,10 +1688,22 @@ pub fn sync(
                             .first()
                             .map(|e| e.file.clone())
                             .unwrap_or_else(|| settings_file(false).to_string());
-                        for e in &d.settings {
-                            hooks::remove(edit.doc(&e.file)?, std::slice::from_ref(e));
+                        // An entry for the same hook that SkillMeat no longer owns (edited by
+                        // hand) is the user's now: sync neither duplicates nor replaces it.
+                        let owned = SettingsEdit::owned_values(&record, &file);
+                        let clash = hooks::clashes(edit.doc(&file)?, &groups, &owned);
+                        if clash.is_empty() {
+                            for e in &d.settings {
+                                hooks::remove(edit.doc(&e.file)?, std::slice::from_ref(e));
+                            }
+                            d.settings = hooks::add(edit.doc(&file)?, &file, &groups);
+                        } else {
+                            msg = Some(format!(
+                                "settings entries left as they were: {}; `skillmeat deploy {} --force` replaces it",
+                                clash.join("; "),
+                                d.name
+                            ));
                         }
-                        d.settings = hooks::add(edit.doc(&file)?, &file, &groups);
                     }
                     Err(e) => {
                         msg = Some(format!("settings entries left as they were: {e}"));
