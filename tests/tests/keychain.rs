@@ -291,6 +291,55 @@ fn keychain_holds_the_private_key_and_signs() {
         .success();
     assert!(!key_file.exists());
     assert_eq!(ss.items_for(&account), 0);
+
+    // A locked keychain: a key kept there cannot sign (one sentence, nothing written), and a new
+    // key goes to a file with a note — no prompt, no hang.
+    let k = stdout_json(
+        &ss.cmd(&env)
+            .args([
+                "keys", "generate", "--name", "Al", "--email", "al@x", "--json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(k["storage"], "keychain");
+    let locked_id = k["key_id"].as_str().unwrap().to_string();
+    ss.dbus_send(&[
+        "--dest=org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.Lock",
+        "array:objpath:/org/freedesktop/secrets/collection/login",
+    ]);
+    let before = common::snapshot(env.dir.path());
+    let out = ss
+        .cmd(&env)
+        .args([
+            "bundle", "export", "--all", "--sign", "--key", &locked_id, "-o",
+        ])
+        .arg(env.path("locked.skillmeat-pack"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "the private key {locked_id} is kept in the OS keychain"
+        )),
+        "{err}"
+    );
+    assert_eq!(before, common::snapshot(env.dir.path()));
+    let out = ss
+        .cmd(&env)
+        .args(["keys", "generate", "--name", "Lo", "--email", "lo@x"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[file ") && text.contains("locked"), "{text}");
 }
 
 #[test]
