@@ -6,26 +6,7 @@
 # Usage: benches/deploy.sh [N]   (default N=1000); results also land in benches/out/.
 #        SKILLMEAT_BIN=path/to/skillmeat benches/deploy.sh   to time an existing binary.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-N="${1:-1000}"
-
-if ! command -v hyperfine >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
-fi
-GEN=../shared/bench/gen_corpus.py
-[ -f "$GEN" ] || GEN=benches/gen_corpus.py
-
-if [ -n "${SKILLMEAT_BIN:-}" ]; then
-  BIN="$SKILLMEAT_BIN"
-else
-  cargo build --release --locked -q -p skillmeat
-  BIN="$PWD/target/release/skillmeat"
-fi
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p benches/out
-python3 "$GEN" "$WORK/corpus" -n "$N" >/dev/null
-echo "corpus: $N artifacts, $(du -sh "$WORK/corpus" | cut -f1), $(find "$WORK/corpus" -type f | wc -l) files"
+source "$(dirname "$0")/common.sh"
 
 export SKILLMEAT_HOME="$WORK/home"
 "$BIN" add "$WORK/corpus" -q
