@@ -245,6 +245,10 @@ impl<'t> Checker<'t> {
                 // An empty value: required keys are reported below as empty; others are harmless.
                 continue;
             }
+            if key == "hooks" && matches!(value, Yaml::Mapping(_)) {
+                self.hooks(value);
+                continue;
+            }
             if matches(value, &doc.ty) {
                 continue;
             }
@@ -288,6 +292,33 @@ impl<'t> Checker<'t> {
                 )
                 .with_opt_fix(fix),
             );
+        }
+    }
+
+    /// `hooks:` in a skill's or agent's front matter holds the same object as `hooks` in a
+    /// settings file, so it gets the same rules: the YAML is turned into JSON and checked by the
+    /// settings checker. YAML keeps no spans, so each finding points at the `hooks` key and
+    /// carries no fix; the message still names the event, type or key at fault.
+    fn hooks(&mut self, value: &Yaml) {
+        let Ok(json) = serde_json::to_string_pretty(value) else {
+            // Keys that are not strings: the settings rules would reject them too.
+            self.push(Diagnostic::new(
+                self.value_span("hooks"),
+                Severity::Error,
+                "wrong-type",
+                "`hooks` must map event names to lists of hook groups; a key here is not a name."
+                    .to_string(),
+            ));
+            return;
+        };
+        let span = self.key_span("hooks");
+        for d in super::json_rules::check_hooks_json(&json, self.ctx) {
+            self.push(Diagnostic::new(
+                span.clone(),
+                d.severity,
+                d.code,
+                format!("In `hooks`: {}", d.message),
+            ));
         }
     }
 
