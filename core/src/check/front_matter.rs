@@ -515,6 +515,60 @@ impl<'t> Checker<'t> {
         self.model(map);
         self.tools(map, "tools");
         self.tools(map, "disallowedTools");
+        self.agent_skills(map);
+    }
+
+    /// `skills:` names skills to preload; one that is in neither the agent's `.claude/skills`
+    /// nor `~/.claude/skills` is not loaded. Only checked when the context lists the skills.
+    fn agent_skills(&mut self, map: &[(String, Yaml)]) {
+        let Some(arts) = &self.ctx.artifacts else {
+            return;
+        };
+        let known: Vec<&str> = arts
+            .iter()
+            .filter(|(k, _)| k == "skill")
+            .map(|(_, n)| n.as_str())
+            .collect();
+        let names: Vec<String> = match map.iter().find(|(k, _)| k == "skills") {
+            Some((_, Yaml::String(s))) => s
+                .split(',')
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect(),
+            Some((_, Yaml::Sequence(items))) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(|n| n.trim().to_string()))
+                .filter(|n| !n.is_empty())
+                .collect(),
+            _ => return,
+        };
+        let Some(block) = self.loc("skills").map(|l| l.block_range.clone()) else {
+            return;
+        };
+        for name in names {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            // The name as written inside the `skills` block, else the key.
+            let span = find_word(self.text, block.clone(), &name)
+                .unwrap_or_else(|| self.key_span("skills"));
+            let suggestion = closest(&name, known.iter().copied());
+            let msg = match suggestion {
+                Some(s) => format!(
+                    "No skill `{name}` in this agent's .claude/skills or in ~/.claude/skills: did you mean `{s}`?"
+                ),
+                None => format!(
+                    "No skill `{name}` in this agent's .claude/skills or in ~/.claude/skills; add it there (`skillmeat deploy {name}`) or remove it from `skills`."
+                ),
+            };
+            let exact = self.text.get(span.clone()) == Some(name.as_str());
+            let fix = suggestion
+                .filter(|_| exact)
+                .map(|s| (format!("Change to `{s}`"), span.clone(), s.to_string()));
+            self.push(
+                Diagnostic::new(span, Severity::Warning, "unknown-skill", msg).with_opt_fix(fix),
+            );
+        }
     }
 
     fn command(&mut self, map: &[(String, Yaml)]) {
@@ -602,6 +656,27 @@ impl<'t> Checker<'t> {
             );
         }
     }
+}
+
+/// The first occurrence of `word` in `text[range]` that is not part of a longer name.
+fn find_word(text: &str, range: Range<usize>, word: &str) -> Option<Range<usize>> {
+    if word.is_empty() {
+        return None;
+    }
+    let hay = text.get(range.clone())?;
+    let is_name = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(word) {
+        let start = from + i;
+        let end = start + word.len();
+        let before = hay[..start].chars().next_back();
+        let after = hay[end..].chars().next();
+        if !before.is_some_and(is_name) && !after.is_some_and(is_name) {
+            return Some(range.start + start..range.start + end);
+        }
+        from = end;
+    }
+    None
 }
 
 fn scalar_text(v: &Yaml) -> String {
