@@ -254,7 +254,11 @@ impl ContextCache {
                             .or_insert_with(|| read_listing_limit(&f))
                     });
             }
-            FileKind::UserClaudeSettings | FileKind::CommandMd | FileKind::AgentMd => {}
+            FileKind::AgentMd => {
+                let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+                ctx.artifacts = agent_skills(path, home.map(PathBuf::from).as_deref());
+            }
+            FileKind::UserClaudeSettings | FileKind::CommandMd => {}
         }
         ctx
     }
@@ -413,6 +417,41 @@ fn settings_files_for(path: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The skills an agent at `<dir>/.claude/agents/x.md` (or `~/.claude/agents/x.md`) can preload:
+/// the skill folders (with a `SKILL.md`) of its own `.claude/skills/` and of `~/.claude/skills/`,
+/// as `("skill", name)` pairs. `None` for a file not in an `agents/` folder, where the skills
+/// it sees are unknown (so nothing is reported against them).
+fn agent_skills(path: &Path, home: Option<&Path>) -> Option<Vec<(String, String)>> {
+    let agents = path.parent()?;
+    if agents.file_name()? != "agents" {
+        return None;
+    }
+    let mut dirs = vec![agents.parent()?.join("skills")];
+    if let Some(home) = home {
+        let user = home.join(".claude/skills");
+        if !dirs.contains(&user) {
+            dirs.push(user);
+        }
+    }
+    let mut names = BTreeSet::new();
+    for d in dirs {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            if e.path().join("SKILL.md").is_file()
+                && let Some(n) = e.file_name().to_str()
+            {
+                names.insert(n.to_string());
+            }
+        }
+    }
+    Some(
+        names
+            .into_iter()
+            .map(|n| ("skill".to_string(), n))
+            .collect(),
+    )
 }
 
 /// `skillListingMaxDescChars` of a settings file on disk.
@@ -647,6 +686,36 @@ mod tests {
         }
         assert!(scan_artifacts(samples[0]).is_some());
         assert_eq!(manifest_artifacts(samples[0]).len(), 1);
+    }
+
+    #[test]
+    fn agents_see_their_project_and_user_skills() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("p");
+        let home = dir.path().join("home");
+        for (root, name) in [(&project, "alpha"), (&project, "beta"), (&home, "alpha")] {
+            let d = root.join(".claude/skills").join(name);
+            fs::create_dir_all(&d).unwrap();
+            fs::write(d.join("SKILL.md"), "---\nname: x\n---\n").unwrap();
+        }
+        fs::create_dir_all(home.join(".claude/skills/gamma")).unwrap();
+        fs::write(home.join(".claude/skills/gamma/SKILL.md"), "").unwrap();
+        // A folder without SKILL.md is not a skill.
+        fs::create_dir_all(project.join(".claude/skills/notes")).unwrap();
+        let agent = project.join(".claude/agents/reviewer.md");
+        let names: Vec<String> = agent_skills(&agent, Some(&home))
+            .unwrap()
+            .into_iter()
+            .map(|(k, n)| {
+                assert_eq!(k, "skill");
+                n
+            })
+            .collect();
+        assert_eq!(names, ["alpha", "beta", "gamma"]);
+        assert_eq!(
+            agent_skills(&project.join("notes/reviewer.md"), Some(&home)),
+            None
+        );
     }
 
     #[test]

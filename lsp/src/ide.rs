@@ -767,6 +767,15 @@ pub fn complete(kind: FileKind, text: &str, offset: usize, ctx: &Context) -> Vec
         }
         return out;
     }
+    if kind == FileKind::AgentMd && last == "skills" {
+        // The skills the agent can preload, as the context found them on disk.
+        for (k, name) in ctx.artifacts.iter().flatten() {
+            if k == "skill" {
+                push(name, Some("skill".into()), None, ItemKind::Artifact);
+            }
+        }
+        return out;
+    }
     if matches!(last, "model") && !json {
         for m in MODEL_ALIASES {
             push(m, Some("model".into()), None, ItemKind::Value);
@@ -1336,6 +1345,26 @@ mod tests {
         assert!(
             labels(k, "[collection]\n\n[[artifacts]]\nor|", &ctx).contains(&"origin".to_string())
         );
+    }
+
+    #[test]
+    fn agent_skills_complete_from_the_context() {
+        let ctx = Context {
+            artifacts: Some(vec![
+                ("skill".into(), "code-review".into()),
+                ("command".into(), "explain".into()),
+                ("skill".into(), "changelog".into()),
+            ]),
+            ..Context::default()
+        };
+        let l = labels(
+            FileKind::AgentMd,
+            "---\nname: r\nskills:\n  - c|\n---\nbody",
+            &ctx,
+        );
+        assert_eq!(l, ["code-review", "changelog"]);
+        let l = labels(FileKind::AgentMd, "---\nskills: co|\n---\n", &ctx);
+        assert_eq!(l, ["code-review", "changelog"]);
     }
 
     #[test]

@@ -245,6 +245,10 @@ impl<'t> Checker<'t> {
                 // An empty value: required keys are reported below as empty; others are harmless.
                 continue;
             }
+            if key == "hooks" && matches!(value, Yaml::Mapping(_)) {
+                self.hooks(value);
+                continue;
+            }
             if matches(value, &doc.ty) {
                 continue;
             }
@@ -288,6 +292,33 @@ impl<'t> Checker<'t> {
                 )
                 .with_opt_fix(fix),
             );
+        }
+    }
+
+    /// `hooks:` in a skill's or agent's front matter holds the same object as `hooks` in a
+    /// settings file, so it gets the same rules: the YAML is turned into JSON and checked by the
+    /// settings checker. YAML keeps no spans, so each finding points at the `hooks` key and
+    /// carries no fix; the message still names the event, type or key at fault.
+    fn hooks(&mut self, value: &Yaml) {
+        let Ok(json) = serde_json::to_string_pretty(value) else {
+            // Keys that are not strings: the settings rules would reject them too.
+            self.push(Diagnostic::new(
+                self.value_span("hooks"),
+                Severity::Error,
+                "wrong-type",
+                "`hooks` must map event names to lists of hook groups; a key here is not a name."
+                    .to_string(),
+            ));
+            return;
+        };
+        let span = self.key_span("hooks");
+        for d in super::json_rules::check_hooks_json(&json, self.ctx) {
+            self.push(Diagnostic::new(
+                span.clone(),
+                d.severity,
+                d.code,
+                format!("In `hooks`: {}", d.message),
+            ));
         }
     }
 
@@ -484,6 +515,60 @@ impl<'t> Checker<'t> {
         self.model(map);
         self.tools(map, "tools");
         self.tools(map, "disallowedTools");
+        self.agent_skills(map);
+    }
+
+    /// `skills:` names skills to preload; one that is in neither the agent's `.claude/skills`
+    /// nor `~/.claude/skills` is not loaded. Only checked when the context lists the skills.
+    fn agent_skills(&mut self, map: &[(String, Yaml)]) {
+        let Some(arts) = &self.ctx.artifacts else {
+            return;
+        };
+        let known: Vec<&str> = arts
+            .iter()
+            .filter(|(k, _)| k == "skill")
+            .map(|(_, n)| n.as_str())
+            .collect();
+        let names: Vec<String> = match map.iter().find(|(k, _)| k == "skills") {
+            Some((_, Yaml::String(s))) => s
+                .split(',')
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect(),
+            Some((_, Yaml::Sequence(items))) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(|n| n.trim().to_string()))
+                .filter(|n| !n.is_empty())
+                .collect(),
+            _ => return,
+        };
+        let Some(block) = self.loc("skills").map(|l| l.block_range.clone()) else {
+            return;
+        };
+        for name in names {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            // The name as written inside the `skills` block, else the key.
+            let span = find_word(self.text, block.clone(), &name)
+                .unwrap_or_else(|| self.key_span("skills"));
+            let suggestion = closest(&name, known.iter().copied());
+            let msg = match suggestion {
+                Some(s) => format!(
+                    "No skill `{name}` in this agent's .claude/skills or in ~/.claude/skills: did you mean `{s}`?"
+                ),
+                None => format!(
+                    "No skill `{name}` in this agent's .claude/skills or in ~/.claude/skills; add it there (`skillmeat deploy {name}`) or remove it from `skills`."
+                ),
+            };
+            let exact = self.text.get(span.clone()) == Some(name.as_str());
+            let fix = suggestion
+                .filter(|_| exact)
+                .map(|s| (format!("Change to `{s}`"), span.clone(), s.to_string()));
+            self.push(
+                Diagnostic::new(span, Severity::Warning, "unknown-skill", msg).with_opt_fix(fix),
+            );
+        }
     }
 
     fn command(&mut self, map: &[(String, Yaml)]) {
@@ -571,6 +656,27 @@ impl<'t> Checker<'t> {
             );
         }
     }
+}
+
+/// The first occurrence of `word` in `text[range]` that is not part of a longer name.
+fn find_word(text: &str, range: Range<usize>, word: &str) -> Option<Range<usize>> {
+    if word.is_empty() {
+        return None;
+    }
+    let hay = text.get(range.clone())?;
+    let is_name = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(word) {
+        let start = from + i;
+        let end = start + word.len();
+        let before = hay[..start].chars().next_back();
+        let after = hay[end..].chars().next();
+        if !before.is_some_and(is_name) && !after.is_some_and(is_name) {
+            return Some(range.start + start..range.start + end);
+        }
+        from = end;
+    }
+    None
 }
 
 fn scalar_text(v: &Yaml) -> String {

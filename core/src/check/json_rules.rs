@@ -1122,6 +1122,17 @@ pub(crate) fn check_settings(kind: FileKind, text: &str, ctx: &Context) -> Vec<D
     ck.out
 }
 
+/// Checks a `hooks` object written somewhere other than a settings file (a skill's or agent's
+/// front matter), given as JSON text: the same rules as `hooks` in a settings file. Ranges are
+/// into `json`.
+pub(crate) fn check_hooks_json(json: &str, ctx: &Context) -> Vec<Diagnostic> {
+    let mut ck = Checker::new(FileKind::ClaudeSettings, json, ctx);
+    if let Some(v) = ck.parse() {
+        ck.hooks(&v);
+    }
+    ck.out
+}
+
 /// Checks a `.mcp.json` file.
 pub(crate) fn check_mcp_json(text: &str, ctx: &Context) -> Vec<Diagnostic> {
     let mut ck = Checker::new(FileKind::McpJson, text, ctx);

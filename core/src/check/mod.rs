@@ -323,6 +323,7 @@ static RULES: &[RuleDoc] = rules![
     "description-too-long" => "A skill description over 1024 characters.",
     "listing-truncated" => "description + when_to_use over what Claude Code's skill listing shows.",
     "compatibility-too-long" => "A skill `compatibility` over 500 characters.",
+    "unknown-skill" => "An agent preloading a skill that is in neither its .claude/skills nor ~/.claude/skills.",
 ];
 
 /// Every rule the engine has, with its code and a summary.
