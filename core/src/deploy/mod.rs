@@ -446,8 +446,15 @@ impl SettingsEdit {
                 continue;
             }
             if let Some(t) = txn.as_deref_mut() {
-                if let Some(orig) = &doc.original {
-                    let backup = self.root.join(format!("{file}.skillmeat-backup"));
+                let backup = self.root.join(format!("{file}.skillmeat-backup"));
+                if !still_owned && bytes == pristine {
+                    // The file goes back to exactly what it was before SkillMeat touched it:
+                    // what it holds now differs only by SkillMeat's own entries, so a backup
+                    // would keep nothing of the user's, and an older one is stale.
+                    if backup.is_file() {
+                        t.write(backup, None);
+                    }
+                } else if let Some(orig) = &doc.original {
                     t.write(backup.clone(), Some(orig.clone()));
                     backups.push(backup);
                 }
