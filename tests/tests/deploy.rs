@@ -534,7 +534,11 @@ fn hooks_merge_into_hand_written_settings_and_undeploy_byte_identical() {
     assert_eq!(std::fs::read(&settings).unwrap(), original);
     assert!(!project.join(".claude/hooks/auto-format").exists());
     // Back to the original bytes: the backup (which differed only by SkillMeat's entries) goes.
-    assert!(!project.join(".claude/settings.json.skillmeat-backup").exists());
+    assert!(
+        !project
+            .join(".claude/settings.json.skillmeat-backup")
+            .exists()
+    );
 
     // --local: a settings.local.json that did not exist is created, then removed again.
     env.cmd()
