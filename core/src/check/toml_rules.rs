@@ -671,6 +671,7 @@ impl<'t> Checker<'t> {
                         "legacy-lock",
                         "This lock was written by the Python SkillMeat; SkillMeat recomputes its hashes on the next write.",
                     ));
+                    self.legacy_entries(lock, lock_span);
                     return;
                 }
                 Some(other) => {
@@ -841,6 +842,105 @@ impl<'t> Checker<'t> {
                 )
                 .with_opt_fix(fix),
             );
+        }
+    }
+
+    /// The entries of a Python SkillMeat lock (`version = "1.0.0"`): keyed by the plain name,
+    /// the kind in `type`. Their hashes follow that tool's rules, so only their form is checked
+    /// (never `lock-out-of-date`); kinds, orphans and missing entries are checked as in a v2 lock.
+    fn legacy_entries(&mut self, lock: &dyn TableLike, lock_span: Range<usize>) {
+        let Some(entries) = lock.get("entries").and_then(Item::as_table_like) else {
+            return;
+        };
+        let ctx = self.ctx;
+        let in_collection: Option<BTreeSet<(&str, &str)>> = ctx
+            .artifacts
+            .as_ref()
+            .map(|a| a.iter().map(|(k, n)| (k.as_str(), n.as_str())).collect());
+        let mut locked: BTreeSet<(String, String)> = BTreeSet::new();
+        for (name, item) in entries.iter() {
+            let ks = key_span(entries, name)
+                .or(item.span())
+                .unwrap_or(lock_span.clone());
+            let Some(entry) = item.as_table_like() else {
+                self.check_item(
+                    item,
+                    &ValueType::Object,
+                    &format!("lock.entries.{name}"),
+                    Some(ks),
+                );
+                continue;
+            };
+            let kind = match entry.get("type").map(|t| (t.as_str(), t.span())) {
+                Some((Some(k), _)) if facts::ARTIFACT_TYPES.contains(&k) => k,
+                Some((Some(k), span)) => {
+                    let span = span.unwrap_or(ks.clone());
+                    let fix = closest(k, facts::ARTIFACT_TYPES.iter().copied())
+                        .map(|s| (format!("Change to `{s}`"), span.clone(), json_quote(s)));
+                    self.push(
+                        Diagnostic::new(
+                            span,
+                            Severity::Error,
+                            "unknown-value",
+                            format!(
+                                "`{k}` in lock entry `{name}` is not an artifact kind; use {}.",
+                                quote_list(facts::ARTIFACT_TYPES)
+                            ),
+                        )
+                        .with_opt_fix(fix),
+                    );
+                    continue;
+                }
+                _ => {
+                    self.push(Diagnostic::new(
+                        ks,
+                        Severity::Warning,
+                        "missing-key",
+                        format!("Lock entry `{name}` has no `type`, so it locks no artifact; add `type = \"skill\"` (or command, agent, hook)."),
+                    ));
+                    continue;
+                }
+            };
+            locked.insert((kind.to_string(), name.to_string()));
+            if let Some(h) = entry.get("content_hash")
+                && let (Some(hash), Some(span)) = (h.as_str(), h.span())
+            {
+                self.content_hash(hash, span, name);
+            }
+            if let Some(arts) = &in_collection
+                && !arts.contains(&(kind, name))
+            {
+                let fix = item
+                    .span()
+                    .and_then(|h| self.table_extent(&h))
+                    .map(|r| ("Remove this entry".to_string(), r, String::new()));
+                self.push(
+                    Diagnostic::new(
+                        ks,
+                        Severity::Warning,
+                        "orphan-lock-entry",
+                        format!("`{name}` ({kind}) is locked but not in collection.toml; remove the entry (or add the artifact back)."),
+                    )
+                    .with_opt_fix(fix),
+                );
+            }
+        }
+        if let Some(arts) = &ctx.artifacts {
+            let anchor = lock
+                .get("entries")
+                .and_then(Item::span)
+                .or(key_span(lock, "entries"))
+                .unwrap_or(lock_span);
+            for (kind, name) in arts {
+                if !locked.contains(&(kind.clone(), name.clone())) {
+                    self.push(Diagnostic::new(
+                        anchor.clone(),
+                        Severity::Warning,
+                        "lock-missing-entry",
+                        format!("The {kind} `{name}` is in the collection but not in the lock; run `skillmeat update {name}` to lock it."),
+                    ));
+                }
+            }
         }
     }
 
