@@ -546,7 +546,8 @@ impl<'t> Checker<'t> {
             return;
         };
         for name in names {
-            if known.contains(&name.as_str()) {
+            // `plugin:skill` names a plugin's skill, which lives outside these folders.
+            if known.contains(&name.as_str()) || name.contains(':') {
                 continue;
             }
             // The name as written inside the `skills` block, else the key.
