@@ -165,6 +165,12 @@ impl<'t> Checker<'t> {
             let key_span = key_span(tbl, k);
             match facts::find_key(keys, k) {
                 Some(doc) => {
+                    // check_item reports only values that do not match their type, so a value
+                    // that does needs no path string (a 1,000-entry manifest has thousands of
+                    // them, and an editor re-checks it on every keystroke).
+                    if matches(item, &doc.ty) {
+                        continue;
+                    }
                     let what = format!("{place}.{k}");
                     self.check_item(item, &doc.ty, &what, key_span);
                 }
