@@ -728,22 +728,53 @@ impl<'t> Checker<'t> {
                 self.lock_entry(entries, key, item, ks, &mut locked, in_collection.as_ref());
             }
         }
-        if let Some(arts) = &self.ctx.artifacts {
-            let anchor = entries_item
-                .and_then(Item::span)
-                .or(key_span(lock, "entries"))
-                .unwrap_or(lock_span.clone());
-            for (kind, name) in arts {
-                if !locked.contains(&(kind.clone(), name.clone())) {
-                    self.push(Diagnostic::new(
-                        anchor.clone(),
-                        Severity::Warning,
-                        "lock-missing-entry",
-                        format!("The {kind} `{name}` is in the collection but not in the lock; run `skillmeat update {name}` to lock it."),
-                    ));
-                }
+        self.unlocked_artifacts(lock, lock_span, &locked);
+    }
+
+    /// `lock-missing-entry` for each artifact of the collection that no lock entry names,
+    /// anchored at the lock's `entries`.
+    fn unlocked_artifacts(
+        &mut self,
+        lock: &dyn TableLike,
+        lock_span: Range<usize>,
+        locked: &BTreeSet<(String, String)>,
+    ) {
+        let Some(arts) = &self.ctx.artifacts else {
+            return;
+        };
+        let anchor = lock
+            .get("entries")
+            .and_then(Item::span)
+            .or(key_span(lock, "entries"))
+            .unwrap_or(lock_span);
+        for (kind, name) in arts {
+            if !locked.contains(&(kind.clone(), name.clone())) {
+                self.push(Diagnostic::new(
+                    anchor.clone(),
+                    Severity::Warning,
+                    "lock-missing-entry",
+                    format!("The {kind} `{name}` is in the collection but not in the lock; run `skillmeat update {name}` to lock it."),
+                ));
             }
         }
+    }
+
+    /// `orphan-lock-entry` for the entry `item` (`label` names it as the message should), with a
+    /// fix removing its table.
+    fn orphan_entry(&mut self, item: &Item, ks: Range<usize>, label: &str) {
+        let fix = item
+            .span()
+            .and_then(|h| self.table_extent(&h))
+            .map(|r| ("Remove this entry".to_string(), r, String::new()));
+        self.push(
+            Diagnostic::new(
+                ks,
+                Severity::Warning,
+                "orphan-lock-entry",
+                format!("{label} is locked but not in collection.toml; remove the entry (or add the artifact back)."),
+            )
+            .with_opt_fix(fix),
+        );
     }
 
     fn lock_entry(
@@ -835,19 +866,7 @@ impl<'t> Checker<'t> {
         if let Some(arts) = in_collection
             && !arts.contains(&(kind, name))
         {
-            let fix = item
-                .span()
-                .and_then(|h| self.table_extent(&h))
-                .map(|r| ("Remove this entry".to_string(), r, String::new()));
-            self.push(
-                Diagnostic::new(
-                    ks,
-                    Severity::Warning,
-                    "orphan-lock-entry",
-                    format!("`{key}` is locked but not in collection.toml; remove the entry (or add the artifact back)."),
-                )
-                .with_opt_fix(fix),
-            );
+            self.orphan_entry(item, ks, &format!("`{key}`"));
         }
     }
 
@@ -916,38 +935,10 @@ impl<'t> Checker<'t> {
             if let Some(arts) = &in_collection
                 && !arts.contains(&(kind, name))
             {
-                let fix = item
-                    .span()
-                    .and_then(|h| self.table_extent(&h))
-                    .map(|r| ("Remove this entry".to_string(), r, String::new()));
-                self.push(
-                    Diagnostic::new(
-                        ks,
-                        Severity::Warning,
-                        "orphan-lock-entry",
-                        format!("`{name}` ({kind}) is locked but not in collection.toml; remove the entry (or add the artifact back)."),
-                    )
-                    .with_opt_fix(fix),
-                );
+                self.orphan_entry(item, ks, &format!("`{name}` ({kind})"));
             }
         }
-        if let Some(arts) = &ctx.artifacts {
-            let anchor = lock
-                .get("entries")
-                .and_then(Item::span)
-                .or(key_span(lock, "entries"))
-                .unwrap_or(lock_span);
-            for (kind, name) in arts {
-                if !locked.contains(&(kind.clone(), name.clone())) {
-                    self.push(Diagnostic::new(
-                        anchor.clone(),
-                        Severity::Warning,
-                        "lock-missing-entry",
-                        format!("The {kind} `{name}` is in the collection but not in the lock; run `skillmeat update {name}` to lock it."),
-                    ));
-                }
-            }
-        }
+        self.unlocked_artifacts(lock, lock_span, &locked);
     }
 
     fn content_hash(&mut self, hash: &str, span: Range<usize>, key: &str) {
