@@ -24,7 +24,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn parsers_survive_every_prefix() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut all = Vec::new();
-    files(&root.join("tests/fixtures/python-home"), &mut all);
+    files(&root.join("cli/tests/fixtures/python-home"), &mut all);
     files(&root.join("examples"), &mut all);
     assert!(all.len() > 10);
     for p in all {

@@ -25,7 +25,7 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 fn python_home_loads_and_keeps_unknown_fields() {
     let env = Env::new();
     copy_dir(
-        &common::workspace_root().join("tests/fixtures/python-home"),
+        &common::workspace_root().join("cli/tests/fixtures/python-home"),
         &env.home(),
     );
     let manifest = env.home().join("collections/default/collection.toml");

@@ -1,35 +1,22 @@
-//! Helpers shared by the end-to-end tests: the real `skillmeat` binary (built once per test
-//! binary), temp homes that are never the real `$HOME`, and a byte-exact snapshot of a folder so a
+//! Helpers shared by the end-to-end tests: the real `skillmeat` binary (built by `cargo test`
+//! for this package), temp homes that are never the real `$HOME`, and a byte-exact snapshot of a folder so a
 //! test can prove a failed command changed nothing.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
-/// Path of the `skillmeat` binary, built from this workspace once per test process so it is
-/// never stale.
+/// Path of the `skillmeat` binary: the one `cargo test` built for this package (same features as
+/// the rest of the run, so nothing is rebuilt), or `SKILLMEAT_BIN` (benchmarks point it at a
+/// release build).
 pub fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("SKILLMEAT_BIN") {
-            return PathBuf::from(p);
-        }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "skillmeat", "--bin", "skillmeat"])
-            .current_dir(workspace_root())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building skillmeat failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
+        std::env::var_os("SKILLMEAT_BIN")
             .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target"));
-        target
-            .join("debug")
-            .join(format!("skillmeat{}", std::env::consts::EXE_SUFFIX))
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_skillmeat")))
     })
 }
 
