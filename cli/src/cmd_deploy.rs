@@ -16,7 +16,8 @@ use skillmeat_core::deploy::{
     self, DeployAction, DeployReport, DiffReport, DriftReport, DriftState, Place, Scope,
     SyncAction, SyncReport, UndeployReport,
 };
-use skillmeat_core::snapshot::{self, SnapshotInfo, SnapshotListReport, SnapshotRestoreReport};
+use skillmeat_core::snapshot::SnapshotInfo;
+use skillmeat_core::snapshot::ops::{self as snapshot, SnapshotListReport, SnapshotRestoreReport};
 use skillmeat_core::{ArtifactKind, Home};
 
 /// The deploy command group (flattened into the top-level commands).

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::fsx::{self, FsError};
+
 /// What an artifact is; decides where it lives in a collection and where it deploys.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -289,6 +291,15 @@ pub enum HashError {
     },
 }
 
+impl From<FsError> for HashError {
+    fn from(e: FsError) -> Self {
+        HashError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// One file of an artifact, as listed for the content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FileEntry {
@@ -392,16 +403,7 @@ pub fn hash_file(rel: &str, path: &Path) -> Result<FileEntry, HashError> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    #[cfg(unix)]
-    let executable = {
-        use std::os::unix::fs::PermissionsExt;
-        meta.permissions().mode() & 0o111 != 0
-    };
-    #[cfg(not(unix))]
-    let executable = {
-        let _ = meta;
-        false
-    };
+    let executable = fsx::mode_is_executable(&meta);
     Ok(FileEntry {
         path: rel.to_string(),
         sha256: to_hex(&hasher.finalize()),
@@ -432,6 +434,62 @@ pub fn hash_artifact(root: &Path) -> Result<(String, Vec<FileEntry>), HashError>
         .map(|(rel, p)| hash_file(rel, p))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((hash_of_entries(&files), files))
+}
+
+/// Copies an artifact (a folder, or one file) to `dst`, hashing each file as it goes; returns the
+/// content hash of the copy and its files. `keep` sees each file's entry and bytes as it is
+/// copied (deploy puts them into the store). Files get [`fsx::file_mode`]; an artifact folder
+/// without files is copied as an empty folder; symbolic links are refused.
+pub fn copy_and_hash<E: From<HashError>>(
+    src: &Path,
+    dst: &Path,
+    mut keep: impl FnMut(&FileEntry, &[u8]) -> Result<(), E>,
+) -> Result<(String, Vec<FileEntry>), E> {
+    let files = list_files(src)?;
+    let single = fs::symlink_metadata(src).is_ok_and(|m| m.is_file());
+    let mut entries = Vec::with_capacity(files.len());
+    for (rel, path) in files {
+        let bytes = fs::read(&path).map_err(|e| HashError::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        let executable = fsx::is_executable(&path);
+        let target = if single {
+            dst.to_path_buf()
+        } else {
+            dst.join(&rel)
+        };
+        fsx::write_file(&target, &bytes, executable).map_err(HashError::from)?;
+        let entry = FileEntry {
+            sha256: to_hex(&Sha256::digest(&bytes)),
+            size: bytes.len() as u64,
+            path: rel,
+            executable,
+        };
+        keep(&entry, &bytes)?;
+        entries.push(entry);
+    }
+    if !single && entries.is_empty() {
+        fs::create_dir_all(dst).map_err(|e| HashError::Io {
+            path: dst.to_path_buf(),
+            source: e,
+        })?;
+    }
+    Ok((hash_of_entries(&entries), entries))
+}
+
+/// The description an artifact gives of itself (front matter `description`, or `description`
+/// in a hook's `hooks.json`), on one line.
+pub fn describe(kind: ArtifactKind, path: &Path) -> Option<String> {
+    let main = kind.main_file(path);
+    let text = fs::read_to_string(main).ok()?;
+    if kind == ArtifactKind::Hook {
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return v.get("description")?.as_str().map(str::to_string);
+    }
+    let fm = parse_front_matter(&text).ok()??;
+    fm.str("description")
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Lowercase hex of bytes.

@@ -21,7 +21,8 @@ use thiserror::Error;
 
 use crate::artifact::{ArtifactKind, hash_artifact, is_ignored_name};
 use crate::check::{self, Context, Diagnostic, FileKind, Severity};
-use crate::collection::{Lock, LockEntry, line_col, lock_key};
+use crate::collection::{Lock, LockEntry, lock_key};
+use crate::text::line_col;
 
 /// Gathers the context of `path` (of `kind`, whose current text is `text`) without a cache.
 pub fn gather(kind: FileKind, path: &Path, text: &str) -> Context {
@@ -171,10 +172,7 @@ fn parse_artifacts(text: &str) -> Vec<ManifestArtifact> {
 
 /// Whether a collection-relative `path` stays inside the collection (no `..`, not absolute).
 pub fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && Path::new(path)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    crate::fsx::is_safe_relative(path)
 }
 
 /// What was read from one collection folder.
@@ -255,8 +253,7 @@ impl ContextCache {
                     });
             }
             FileKind::AgentMd => {
-                let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
-                ctx.artifacts = agent_skills(path, home.map(PathBuf::from).as_deref());
+                ctx.artifacts = agent_skills(path, crate::home::user_home().as_deref());
             }
             FileKind::UserClaudeSettings | FileKind::CommandMd => {}
         }
@@ -410,8 +407,8 @@ fn settings_files_for(path: &Path) -> Vec<PathBuf> {
         out.push(claude.join("settings.local.json"));
         out.push(claude.join("settings.json"));
     }
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        let user = PathBuf::from(home).join(".claude/settings.json");
+    if let Some(home) = crate::home::user_home() {
+        let user = home.join(".claude/settings.json");
         if !out.contains(&user) {
             out.push(user);
         }

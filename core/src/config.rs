@@ -130,7 +130,7 @@ impl Config {
             Err(e) => return Err(HomeError::io(path, e).into()),
         };
         let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-            let (line, col) = crate::collection::line_col(&text, e.span().map_or(0, |s| s.start));
+            let (line, col) = crate::text::line_col(&text, e.span().map_or(0, |s| s.start));
             ConfigError::Syntax {
                 path: path.to_path_buf(),
                 line,

@@ -30,6 +30,12 @@ pub enum HomeError {
     },
 }
 
+impl From<crate::fsx::FsError> for HomeError {
+    fn from(e: crate::fsx::FsError) -> Self {
+        HomeError::io(e.path, e.source)
+    }
+}
+
 impl HomeError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         HomeError::Io {
@@ -61,11 +67,8 @@ impl Home {
         if let Some(p) = std::env::var_os("SKILLMEAT_HOME").filter(|p| !p.is_empty()) {
             return Ok(Home::at(PathBuf::from(p)));
         }
-        let home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .filter(|p| !p.is_empty())
-            .ok_or(HomeError::NoHome)?;
-        Ok(Home::at(PathBuf::from(home).join(".skillmeat")))
+        let home = user_home().ok_or(HomeError::NoHome)?;
+        Ok(Home::at(home.join(".skillmeat")))
     }
 
     /// The home folder.
@@ -125,6 +128,16 @@ impl Home {
         }
         Ok(HomeLock { _file: file })
     }
+}
+
+/// The user's home folder: `HOME`, and on Windows `USERPROFILE` when `HOME` is not set. The one
+/// place SkillMeat asks where the user lives (`~/.skillmeat`, `~/.claude`, `~/` in a source).
+pub fn user_home() -> Option<PathBuf> {
+    let from = |var: &str| std::env::var_os(var).filter(|p| !p.is_empty());
+    let home = from("HOME");
+    #[cfg(windows)]
+    let home = home.or_else(|| from("USERPROFILE"));
+    home.map(PathBuf::from)
 }
 
 /// Proof that this process holds the home's writer lock.

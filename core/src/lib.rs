@@ -4,19 +4,31 @@
 //! never prompts; every operation takes a typed request with explicit decisions and returns a
 //! typed, serialisable report (see `docs/architecture.md`).
 
+// The modules come in three tiers (docs/architecture.md, enforced by `tests/tiers.rs`): a module
+// may use modules of its own tier or below, never above.
+
+// Base: no domain state of its own.
 pub mod artifact;
 pub mod check;
-pub mod check_context;
+pub mod fsx;
+pub mod home;
+pub mod progress;
+pub mod text;
+pub mod time;
+
+// Models: the files SkillMeat keeps, and reading and writing them.
 pub mod collection;
 pub mod config;
-pub mod deploy;
-pub mod home;
-pub mod pack;
 pub mod signing;
 pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod tokens;
+
+// Operations: what a user asks for (collection::ops and snapshot::ops belong here too).
+pub mod check_context;
+pub mod deploy;
+pub mod pack;
 pub mod vault;
 
 pub use artifact::ArtifactKind;

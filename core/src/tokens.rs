@@ -20,8 +20,9 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::artifact::{NameError, to_hex, validate_name};
-use crate::collection::{Timestamp, line_col};
 use crate::home::{Home, HomeError, atomic_write_private};
+use crate::text::line_col;
+use crate::time::Timestamp;
 
 /// Every token starts with this, so secret scanners (and people) recognise one.
 pub const TOKEN_PREFIX: &str = "smt_";

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use super::CollectionError;
-use super::manifest::{Timestamp, toml_error};
+use super::manifest::toml_error;
 use crate::artifact::ArtifactKind;
+use crate::time::Timestamp;
 
 /// The lock format this version writes.
 pub const LOCK_VERSION: &str = "2";

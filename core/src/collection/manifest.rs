@@ -3,115 +3,17 @@
 //! (the Python tool's fields, a user's notes) survive every write.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::CollectionError;
 use crate::artifact::ArtifactKind;
-
-/// A point in time as written in a SkillMeat file: RFC 3339 (`2026-11-24T10:00:00Z`), or the
-/// Python tool's naive ISO strings, which are kept exactly as written.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(pub String);
-
-impl Timestamp {
-    /// Now, in UTC, to the second.
-    pub fn now() -> Timestamp {
-        Timestamp(
-            jiff::Timestamp::now()
-                .strftime("%Y-%m-%dT%H:%M:%SZ")
-                .to_string(),
-        )
-    }
-
-    /// The TOML value to write: a datetime when the text is one, else a string.
-    pub fn to_toml(&self) -> toml_edit::Value {
-        match self.0.parse::<toml_edit::Datetime>() {
-            Ok(dt) if self.0.contains('T') && has_offset(&self.0) => toml_edit::Value::from(dt),
-            _ => toml_edit::Value::from(self.0.as_str()),
-        }
-    }
-}
-
-fn has_offset(s: &str) -> bool {
-    s.ends_with('Z') || s.ends_with('z') || {
-        let t = s.rsplit('T').next().unwrap_or("");
-        t.contains('+') || t.contains('-')
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // `toml::Value` understands TOML's datetime marker, so both a bare datetime and a
-        // quoted string arrive here intact.
-        match toml::Value::deserialize(d)? {
-            toml::Value::Datetime(dt) => Ok(Timestamp(dt.to_string())),
-            toml::Value::String(s) => Ok(Timestamp(s)),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a date-time such as 2026-11-24T10:00:00Z, found {}",
-                other.type_str()
-            ))),
-        }
-    }
-}
-
-impl JsonSchema for Timestamp {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Timestamp".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "An RFC 3339 date-time (2026-11-24T10:00:00Z); a naive ISO string written by the Python tool is also accepted.",
-        })
-    }
-}
-
-/// Where an artifact came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Origin {
-    /// A local file or folder.
-    #[default]
-    Local,
-    /// A GitHub repository, fetched through the REST API.
-    Github,
-    /// Any git URL, fetched with the `git` binary.
-    Git,
-    /// A marketplace listing.
-    Marketplace,
-    /// A `.skillmeat-pack` imported with `bundle import` (upstream is `pack:<name>@<version>`).
-    Pack,
-}
-
-impl Origin {
-    /// The lowercase name written to files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Local => "local",
-            Origin::Github => "github",
-            Origin::Git => "git",
-            Origin::Marketplace => "marketplace",
-            Origin::Pack => "pack",
-        }
-    }
-}
+use crate::source::Origin;
+use crate::text::line_col;
+use crate::time::Timestamp;
 
 /// `[collection]`: the collection's own metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -261,22 +163,6 @@ pub struct Manifest {
     doc: Option<DocumentMut>,
     /// The typed view; kept in step with every edit made through this type.
     pub file: ManifestFile,
-}
-
-/// 1-based line and column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, col)
 }
 
 /// Turns a TOML parse or schema error into the one-sentence error naming file, line and column.

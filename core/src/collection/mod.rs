@@ -1,5 +1,6 @@
-//! Collections: `collections/<name>/` with `collection.toml`, `collection.lock` and the artifact
-//! folders, and the package-manager operations over them (see [`ops`]).
+//! Collections (models tier): `collections/<name>/` with `collection.toml`, `collection.lock`
+//! and the artifact folders. The package-manager operations over them live in [`ops`]
+//! (operations tier), which this module declares but never uses.
 
 mod lock;
 mod manifest;
@@ -7,19 +8,21 @@ mod open_cache;
 pub mod ops;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use thiserror::Error;
 
 pub use lock::{LOCK_VERSION, Lock, LockEntry, lock_key};
 pub use manifest::{
-    ArtifactEntry, CollectionInfo, Manifest, ManifestFile, McpServerEntry, Origin, Timestamp,
-    Transport, line_col,
+    ArtifactEntry, CollectionInfo, Manifest, ManifestFile, McpServerEntry, Transport,
 };
 pub use open_cache::enable_open_cache;
 
+pub use crate::source::Origin;
+pub use crate::time::Timestamp;
+
 use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
-use crate::config::ConfigError;
+use crate::config::{Config, ConfigError};
 use crate::home::{Home, HomeError, create_private_dir_all, sync_dir, write_temp};
 use crate::source::SourceError;
 
@@ -79,13 +82,23 @@ pub enum CollectionError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// Taking the safety snapshot before a destructive change failed (nothing was changed).
+    /// Boxed as a plain error so this module (below `snapshot`) does not name the snapshot
+    /// error type; `snapshot` converts its errors into this variant.
     #[error(transparent)]
-    Snapshot(Box<crate::snapshot::SnapshotError>),
+    Snapshot(Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<crate::snapshot::SnapshotError> for CollectionError {
-    fn from(e: crate::snapshot::SnapshotError) -> Self {
-        CollectionError::Snapshot(Box::new(e))
+impl From<crate::fsx::FsError> for CollectionError {
+    fn from(e: crate::fsx::FsError) -> Self {
+        CollectionError::Home(HomeError::io(e.path, e.source))
+    }
+}
+
+/// The collection a request names, or the active one.
+pub fn resolve_collection(home: &Home, explicit: Option<&str>) -> Result<String, CollectionError> {
+    match explicit {
+        Some(c) => Ok(c.to_string()),
+        None => Ok(Config::load(home)?.active_collection()),
     }
 }
 
@@ -199,12 +212,7 @@ impl Collection {
     /// The absolute path of an artifact entry's files. Entry paths are validated here, so a
     /// hand-edited `path = "../../etc"` can never point outside the collection.
     pub fn artifact_path(&self, entry: &ArtifactEntry) -> Result<PathBuf, CollectionError> {
-        let rel = Path::new(&entry.path);
-        let safe = !entry.path.is_empty()
-            && rel
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !safe {
+        let Some(path) = crate::fsx::join_under(&self.root, &entry.path) else {
             return Err(CollectionError::Syntax {
                 path: self.manifest.path().to_path_buf(),
                 line: 1,
@@ -216,8 +224,8 @@ impl Collection {
                     entry.kind.collection_path(&entry.name)
                 ),
             });
-        }
-        Ok(self.root.join(rel))
+        };
+        Ok(path)
     }
 
     /// Writes manifest and lock. Both are written to temp files first and then renamed one

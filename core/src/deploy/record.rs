@@ -18,7 +18,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactKind;
-use crate::collection::{Timestamp, line_col};
+use crate::text::line_col;
+use crate::time::Timestamp;
 
 use super::DeployError;
 

@@ -11,7 +11,6 @@
 //! in `collection.toml`, and the lock records the signer as `signer = "ed25519:<key id>"`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs;
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
@@ -19,13 +18,15 @@ use serde::{Deserialize, Serialize};
 
 use super::reader::{PackFormat, SignatureStatus, open_pack, signature_status, who};
 use super::{PackArtifact, PackDependency, PackError, VerifyLimits};
+use crate::artifact::describe;
 use crate::artifact::{ArtifactKind, hash_artifact};
-use crate::collection::ops::{commit_moves, describe, resolve_collection};
+use crate::collection::ops::commit_moves;
+use crate::collection::resolve_collection;
 use crate::collection::{
     ArtifactEntry, Collection, CollectionError, Lock, LockEntry, Manifest, Origin, Timestamp,
     lock_key,
 };
-use crate::home::{Home, HomeError, create_private_dir_all};
+use crate::home::{Home, HomeError};
 use crate::signing;
 
 /// What to do with a pack artifact whose kind and name are already in the collection (with
@@ -410,17 +411,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             } else {
                 dst.clone()
             };
-            if let Some(parent) = target.parent() {
-                create_private_dir_all(parent)?;
-            }
-            fs::write(&target, bytes).map_err(|e| HomeError::io(&target, e))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = if f.executable { 0o755 } else { 0o644 };
-                fs::set_permissions(&target, fs::Permissions::from_mode(mode))
-                    .map_err(|e| HomeError::io(&target, e))?;
-            }
+            crate::fsx::write_file(&target, bytes, f.executable).map_err(HomeError::from)?;
         }
         let (hash, _) = hash_artifact(&dst).map_err(CollectionError::from)?;
         let description = describe(a.kind, &dst);

@@ -294,7 +294,7 @@ fn collect(coll: &Collection, e: &ArtifactEntry) -> Result<Collected, PackError>
         files.push(FileEntry {
             sha256: to_hex(&Sha256::digest(&b)),
             size: b.len() as u64,
-            executable: is_executable(&path),
+            executable: crate::fsx::is_executable(&path),
             path: rel,
         });
         bytes.push(b);
@@ -357,28 +357,13 @@ fn metadata_of(kind: ArtifactKind, root: &Path) -> serde_json::Map<String, serde
     }
 }
 
-fn is_executable(p: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::metadata(p)
-            .map(|m| m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        false
-    }
-}
-
 /// The options of every entry: deflate at the fixed level, 1980-01-01, 0644 or 0755.
 fn entry_options(executable: bool) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(COMPRESSION_LEVEL))
         .last_modified_time(DateTime::default())
-        .unix_permissions(if executable { 0o755 } else { 0o644 })
+        .unix_permissions(crate::fsx::file_mode(executable))
 }
 
 /// Builds the ZIP bytes: entries are compressed in parallel and appended in the given order.

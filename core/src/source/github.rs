@@ -228,7 +228,7 @@ pub fn extract_tarball(
             {
                 use std::os::unix::fs::PermissionsExt;
                 let mode = entry.header().mode().unwrap_or(0o644);
-                let mode = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
+                let mode = crate::fsx::file_mode(mode & 0o111 != 0);
                 let _ = fs::set_permissions(&target, fs::Permissions::from_mode(mode));
             }
         }

@@ -8,12 +8,44 @@ pub mod github;
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use discover::{Candidate, discover};
 
 use crate::artifact::{ArtifactKind, HashError};
-use crate::collection::Origin;
+use crate::home::user_home;
+
+/// Where an artifact came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A local file or folder.
+    #[default]
+    Local,
+    /// A GitHub repository, fetched through the REST API.
+    Github,
+    /// Any git URL, fetched with the `git` binary.
+    Git,
+    /// A marketplace listing.
+    Marketplace,
+    /// A `.skillmeat-pack` imported with `bundle import` (upstream is `pack:<name>@<version>`).
+    Pack,
+}
+
+impl Origin {
+    /// The lowercase name written to files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Local => "local",
+            Origin::Github => "github",
+            Origin::Git => "git",
+            Origin::Marketplace => "marketplace",
+            Origin::Pack => "pack",
+        }
+    }
+}
 
 /// A parsed source spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,9 +179,7 @@ impl SourceSpec {
             || (cfg!(windows) && s.as_bytes().get(1) == Some(&b':'));
         if local.exists() || looks_local {
             let path = if let Some(rest) = s.strip_prefix("~/") {
-                std::env::var_os("HOME")
-                    .map(|h| PathBuf::from(h).join(rest))
-                    .unwrap_or(local)
+                user_home().map(|h| h.join(rest)).unwrap_or(local)
             } else {
                 local
             };

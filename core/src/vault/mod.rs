@@ -224,7 +224,7 @@ fn load_doc(home: &Home) -> Result<Sharing, VaultError> {
         Err(e) => return Err(HomeError::io(&path, e).into()),
     };
     let syntax = |span: Option<std::ops::Range<usize>>, message: &str| {
-        let (line, col) = span.map_or((1, 1), |s| crate::collection::line_col(&text, s.start));
+        let (line, col) = span.map_or((1, 1), |s| crate::text::line_col(&text, s.start));
         VaultError::Syntax {
             path: path.clone(),
             line,

@@ -17,8 +17,9 @@ use skillmeat_core::deploy::{
     self, DeployReport, DeployRequest, DiffReport, DiffRequest, DriftReport, DriftRequest, Place,
     Scope, SyncReport, SyncRequest, UndeployReport, UndeployRequest,
 };
-use skillmeat_core::snapshot::{
-    self, SnapshotCreateRequest, SnapshotInfo, SnapshotListReport, SnapshotRestoreReport,
+use skillmeat_core::snapshot::SnapshotInfo;
+use skillmeat_core::snapshot::ops::{
+    self as snapshot, SnapshotCreateRequest, SnapshotListReport, SnapshotRestoreReport,
     SnapshotRestoreRequest,
 };
 
