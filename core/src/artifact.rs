@@ -110,18 +110,33 @@ impl FromStr for ArtifactKind {
 /// Why a name cannot be used.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum NameError {
-    #[error("an artifact name cannot be empty; pass --name NAME")]
+    #[error("a name cannot be empty")]
     Empty,
-    #[error("the name `{0}` is longer than 128 characters; pass a shorter --name")]
+    #[error("the name `{0}` is longer than 128 characters")]
     TooLong(String),
     #[error(
-        "the name `{0}` is not a safe file name (no `/`, `\\`, `..`, leading `.` or control characters); pass --name with a plain name"
+        "the name `{0}` is not a safe file name (no `/`, `\\`, `..`, leading `.` or control characters)"
     )]
     Unsafe(String),
     #[error(
-        "the skill name `{0}` must be 1-64 lowercase letters, digits and single hyphens (no leading or trailing `-`); pass --name {1}"
+        "the skill name `{0}` must be 1-64 lowercase letters, digits and single hyphens (no leading or trailing `-`)"
     )]
     InvalidSkillName(String, String),
+}
+
+impl crate::hint::Hinted for NameError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        crate::hint::ErrorKind::Usage
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        vec![match self {
+            NameError::Empty => Fix::param("name"),
+            NameError::TooLong(_) => Fix::param("name").why("with a shorter name"),
+            NameError::Unsafe(_) => Fix::param("name").why("with a plain name"),
+            NameError::InvalidSkillName(_, suggested) => Fix::param_value("name", suggested.as_str()),
+        }]
+    }
 }
 
 /// Checks that `name` is a safe single path component (DESIGN.md §2.1). This is enforced
@@ -289,6 +304,16 @@ pub enum HashError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl crate::hint::Hinted for HashError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        match self {
+            HashError::Symlink { .. } => crate::hint::ErrorKind::Invalid,
+            HashError::Missing { .. } => crate::hint::ErrorKind::NotFound,
+            HashError::Io { source, .. } => crate::hint::io_kind(source),
+        }
+    }
 }
 
 impl From<FsError> for HashError {

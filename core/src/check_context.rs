@@ -474,6 +474,7 @@ pub fn mcp_server_names(text: &str) -> Option<BTreeSet<String>> {
 
 /// What to check.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// Files or folders; folders are searched for the files SkillMeat checks (skipping `.git`,
     /// `node_modules` and `target`). Empty: the current folder.
@@ -532,10 +533,26 @@ pub enum CheckFilesError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{0}: SkillMeat cannot tell what kind of file this is from its path; pass --kind (one of collection-toml, collection-lock, claude-settings, claude-settings-local, user-claude-settings, mcp-json, skill-md, command-md, agent-md)"
-    )]
+    #[error("{0}: SkillMeat cannot tell what kind of file this is from its path")]
     UnknownKind(PathBuf),
+}
+
+impl crate::hint::Hinted for CheckFilesError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        match self {
+            CheckFilesError::Missing(_) => crate::hint::ErrorKind::NotFound,
+            CheckFilesError::Read { source, .. } => crate::hint::io_kind(source),
+            CheckFilesError::UnknownKind(_) => crate::hint::ErrorKind::Usage,
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        match self {
+            CheckFilesError::UnknownKind(_) => vec![crate::hint::Fix::param("kind").why(
+                "(one of collection-toml, collection-lock, claude-settings, claude-settings-local, user-claude-settings, mcp-json, skill-md, command-md, agent-md)",
+            )],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Checks files and folders: detects each file's kind, gathers its context (sharing one cache,

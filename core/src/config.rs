@@ -13,8 +13,13 @@ use crate::home::{Home, HomeError, atomic_write};
 /// The type of a setting's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyType {
-    Str,
     Bool,
+    /// A safe name (a collection's).
+    Name,
+    /// An `http://` or `https://` URL.
+    Url,
+    /// The name of an environment variable.
+    EnvVar,
     /// One of a fixed list of words.
     OneOf(&'static [&'static str]),
 }
@@ -32,21 +37,21 @@ struct KeySpec {
 const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "active-collection",
-        ty: KeyType::Str,
+        ty: KeyType::Name,
         default: "default",
-        doc: "The collection commands use when -c/--collection is not given.",
+        doc: "The collection operations use when a request names none.",
         aliases: &["default-collection", "active_collection"],
     },
     KeySpec {
         key: "github-api-url",
-        ty: KeyType::Str,
+        ty: KeyType::Url,
         default: "https://api.github.com",
         doc: "Base URL of the GitHub REST API (GitHub Enterprise, or a local server in tests). SKILLMEAT_GITHUB_API_URL overrides it.",
         aliases: &[],
     },
     KeySpec {
         key: "github-token-env",
-        ty: KeyType::Str,
+        ty: KeyType::EnvVar,
         default: "GITHUB_TOKEN",
         doc: "The environment variable holding a GitHub token. The token itself is never stored.",
         aliases: &[],
@@ -62,7 +67,7 @@ const KEYS: &[KeySpec] = &[
         key: "key-storage",
         ty: KeyType::OneOf(&["auto", "keychain", "file"]),
         default: "auto",
-        doc: "Where `keys generate` and `keys import` put private keys: the OS keychain when reachable (auto), the keychain or fail, or a 0600 file. --storage and SKILLMEAT_KEY_STORAGE override it.",
+        doc: "Where generated and imported private keys go: the OS keychain when reachable (auto), the keychain or fail, or a 0600 file. A storage given with the request, or SKILLMEAT_KEY_STORAGE, overrides it.",
         aliases: &[],
     },
 ];
@@ -83,6 +88,12 @@ pub enum ConfigError {
         key: String,
         value: String,
         allowed: String,
+    },
+    #[error("setting `{key}` takes {what}, not `{value}`")]
+    BadValue {
+        key: String,
+        value: String,
+        what: &'static str,
     },
     #[error(
         "{path}:{line}:{col}: {message}; fix the TOML there (or delete the file to start from defaults)"
@@ -108,6 +119,29 @@ pub struct Setting {
     pub is_default: bool,
     /// What it does.
     pub doc: String,
+}
+
+impl crate::hint::Hinted for ConfigError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            ConfigError::UnknownKey { .. } => K::NotFound,
+            ConfigError::NotBool { .. }
+            | ConfigError::NotOneOf { .. }
+            | ConfigError::BadValue { .. } => K::Usage,
+            ConfigError::Syntax { .. } => K::Invalid,
+            ConfigError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        match self {
+            ConfigError::UnknownKey { .. } => {
+                vec![crate::hint::Fix::op("config_list").why("to see every setting")]
+            }
+            ConfigError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// `config.toml`, loaded.
@@ -195,8 +229,37 @@ impl Config {
     /// Sets `key` to `val` and writes the file atomically.
     pub fn set(&mut self, key: &str, val: &str) -> Result<Setting, ConfigError> {
         let spec = Self::spec(key)?;
+        let bad = |what: &'static str| ConfigError::BadValue {
+            key: key.into(),
+            value: val.into(),
+            what,
+        };
         let item = match spec.ty {
-            KeyType::Str => value(val),
+            KeyType::Name => {
+                crate::artifact::validate_name(val).map_err(|_| bad("a plain name"))?;
+                value(val)
+            }
+            KeyType::Url => {
+                let rest = val
+                    .strip_prefix("https://")
+                    .or_else(|| val.strip_prefix("http://"))
+                    .unwrap_or("");
+                if rest.is_empty() || rest.contains(char::is_whitespace) {
+                    return Err(bad("an http:// or https:// URL"));
+                }
+                value(val)
+            }
+            KeyType::EnvVar => {
+                let ok = val
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && val.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    return Err(bad("an environment variable name (letters, digits and `_`)"));
+                }
+                value(val)
+            }
             KeyType::Bool => match val {
                 "true" | "yes" | "on" | "1" => value(true),
                 "false" | "no" | "off" | "0" => value(false),

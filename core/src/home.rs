@@ -14,12 +14,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum HomeError {
     /// Neither `--home`, `SKILLMEAT_HOME` nor `HOME` says where the home is.
-    #[error(
-        "cannot tell where the SkillMeat home is: set SKILLMEAT_HOME (or HOME), or pass --home DIR"
-    )]
+    #[error("cannot tell where the SkillMeat home is: set SKILLMEAT_HOME (or HOME)")]
     NoHome,
     /// The home path exists but is not a folder.
-    #[error("{path} is not a folder; point SKILLMEAT_HOME or --home at a folder")]
+    #[error("{path} is not a folder; point SKILLMEAT_HOME at a folder")]
     NotADir { path: PathBuf },
     /// A filesystem operation on the home failed.
     #[error("{path}: {source}")]
@@ -33,6 +31,23 @@ pub enum HomeError {
 impl From<crate::fsx::FsError> for HomeError {
     fn from(e: crate::fsx::FsError) -> Self {
         HomeError::io(e.path, e.source)
+    }
+}
+
+impl crate::hint::Hinted for HomeError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        match self {
+            HomeError::NoHome | HomeError::NotADir { .. } => crate::hint::ErrorKind::Usage,
+            HomeError::Io { source, .. } => crate::hint::io_kind(source),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        match self {
+            HomeError::NoHome | HomeError::NotADir { .. } => {
+                vec![crate::hint::Fix::param("home").why("to name the home folder")]
+            }
+            HomeError::Io { .. } => Vec::new(),
+        }
     }
 }
 

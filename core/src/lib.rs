@@ -11,6 +11,7 @@
 pub mod artifact;
 pub mod check;
 pub mod fsx;
+pub mod hint;
 pub mod home;
 pub mod progress;
 pub mod text;
@@ -28,6 +29,7 @@ pub mod tokens;
 // Operations: what a user asks for (collection::ops and snapshot::ops belong here too).
 pub mod check_context;
 pub mod deploy;
+pub mod op;
 pub mod pack;
 pub mod vault;
 

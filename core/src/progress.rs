@@ -9,6 +9,11 @@ pub trait Progress: Sync {
     fn inc(&self, _n: u64) {}
     /// The work is over.
     fn finish(&self) {}
+    /// Whether the caller asked to stop: long loops check it between artifacts, before they
+    /// change anything, and stop with a `cancelled` error.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that reports nothing.

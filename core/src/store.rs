@@ -42,6 +42,21 @@ pub enum StoreError {
     Home(#[from] HomeError),
 }
 
+impl crate::hint::Hinted for StoreError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        match self {
+            StoreError::Home(e) => e.kind(),
+            _ => crate::hint::ErrorKind::Invalid,
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        match self {
+            StoreError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The blob store of one home.
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -42,11 +42,9 @@ pub enum TokenError {
         col: usize,
         message: String,
     },
-    #[error(
-        "a token named `{name}` already exists in {path}; pick another name, or revoke it first with `skillmeat token revoke {name}`"
-    )]
+    #[error("a token named `{name}` already exists in {path}; pick another name")]
     Exists { name: String, path: PathBuf },
-    #[error("no token named `{name}` in {path}; see `skillmeat token list`")]
+    #[error("no token named `{name}` in {path}")]
     NotFound { name: String, path: PathBuf },
     #[error("the system's random number source failed ({0}); try again")]
     Random(String),
@@ -54,6 +52,33 @@ pub enum TokenError {
     Name(#[from] NameError),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl crate::hint::Hinted for TokenError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            TokenError::Syntax { .. } => K::Invalid,
+            TokenError::Exists { .. } => K::Conflict,
+            TokenError::NotFound { .. } => K::NotFound,
+            TokenError::Random(_) => K::Io,
+            TokenError::Name(e) => e.kind(),
+            TokenError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        match self {
+            TokenError::Exists { name, .. } => vec![
+                Fix::op_with("token_revoke", serde_json::json!({ "name": name }))
+                    .why("first to replace it"),
+            ],
+            TokenError::NotFound { .. } => vec![Fix::op("token_list").why("to see the tokens")],
+            TokenError::Name(e) => e.fixes(),
+            TokenError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One token as stored: never the token itself.
@@ -77,6 +102,7 @@ struct TokensFile {
 
 /// `token create`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
     /// A name for the token (who or what uses it), unique in the home.
     pub name: String,

@@ -30,13 +30,12 @@ use crate::source::SourceError;
 /// names the file (and line:col where there is one) and says what to do.
 #[derive(Debug, Error)]
 pub enum CollectionError {
-    #[error(
-        "collection `{name}` does not exist in {home}; create it with `skillmeat collection create {name}`{hint}"
-    )]
+    #[error("collection `{name}` does not exist in {}{}", home.display(), others_text(.others))]
     NotFound {
         name: String,
         home: PathBuf,
-        hint: String,
+        /// The collections that do exist there.
+        others: Vec<String>,
     },
     #[error("collection `{name}` already exists at {path}; pick another name")]
     Exists { name: String, path: PathBuf },
@@ -47,16 +46,17 @@ pub enum CollectionError {
         col: usize,
         message: String,
     },
+    /// `hint` ends the sentence: the kind asked for, and the closest name (`; did you mean …?`).
     #[error("no artifact named `{name}` in collection `{collection}`{hint}")]
     ArtifactNotFound {
         name: String,
         collection: String,
         hint: String,
     },
-    #[error("`{name}` names more than one artifact ({kinds}); pass --kind to say which")]
+    #[error("`{name}` names more than one artifact ({kinds})")]
     Ambiguous { name: String, kinds: String },
     #[error(
-        "a {kind} named `{name}` is already in collection `{collection}` (from {existing}); pass --name NEW to add {source_path} under another name, --skip-existing to leave it, or remove the existing one first"
+        "a {kind} named `{name}` is already in collection `{collection}` (from {existing}), so {source_path} cannot be added under that name"
     )]
     Duplicate {
         kind: ArtifactKind,
@@ -67,9 +67,13 @@ pub enum CollectionError {
     },
     #[error("{0}")]
     Clashes(String),
-    #[error(
-        "cannot delete the active collection `{0}`; switch with `skillmeat collection use OTHER` first"
-    )]
+    /// A refusal with its next steps (clashes inside a source, names that need a choice).
+    #[error(transparent)]
+    Refused(crate::hint::Refusal),
+    /// The caller cancelled before anything was changed.
+    #[error("cancelled before the change was committed")]
+    Cancelled,
+    #[error("cannot delete the active collection `{0}`")]
     DeleteActive(String),
     #[error(transparent)]
     Name(#[from] NameError),
@@ -86,6 +90,88 @@ pub enum CollectionError {
     /// error type; `snapshot` converts its errors into this variant.
     #[error(transparent)]
     Snapshot(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The end of the not-found sentence: which collections there are instead.
+fn others_text(others: &[String]) -> String {
+    match others {
+        [] => " (it holds no collection yet)".into(),
+        _ => format!(" (it holds {})", others.join(", ")),
+    }
+}
+
+impl crate::hint::Hinted for CollectionError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            CollectionError::NotFound { .. } | CollectionError::ArtifactNotFound { .. } => {
+                K::NotFound
+            }
+            CollectionError::Exists { .. }
+            | CollectionError::Duplicate { .. }
+            | CollectionError::Clashes(_) => K::Conflict,
+            CollectionError::Syntax { .. } => K::Invalid,
+            CollectionError::Ambiguous { .. } => K::Usage,
+            CollectionError::Refused(r) => r.kind,
+            CollectionError::Cancelled => K::Cancelled,
+            CollectionError::DeleteActive(_) => K::Refused,
+            CollectionError::Name(e) => e.kind(),
+            CollectionError::Hash(e) => e.kind(),
+            CollectionError::Source(e) => e.kind(),
+            CollectionError::Home(e) => e.kind(),
+            CollectionError::Config(e) => e.kind(),
+            CollectionError::Snapshot(_) => K::Io,
+        }
+    }
+
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        use serde_json::json;
+        match self {
+            CollectionError::NotFound { name, others, .. } => {
+                let mut f = vec![
+                    Fix::op_with("collection_create", json!({ "name": name })).why("to create it"),
+                ];
+                if others.is_empty() {
+                    f.push(Fix::op("init").why("to set up the home with a collection"));
+                } else {
+                    f.push(Fix::param("collection").why("naming one that exists"));
+                }
+                f
+            }
+            CollectionError::ArtifactNotFound {
+                collection, hint, ..
+            } if !hint.contains("did you mean") => {
+                vec![
+                    Fix::op_with("list_artifacts", json!({ "collection": collection }))
+                        .why("to see its artifacts"),
+                ]
+            }
+            CollectionError::Ambiguous { .. } => vec![Fix::param("kind").why("to say which")],
+            CollectionError::Duplicate {
+                kind, name, collection, ..
+            } => vec![
+                Fix::param("name").why("to add it under another name"),
+                Fix::param_value("on_conflict", "skip").why("to leave it"),
+                Fix::op_with(
+                    "remove_artifact",
+                    json!({ "collection": collection, "name": name, "kind": kind }),
+                )
+                .why("first to replace it"),
+            ],
+            CollectionError::DeleteActive(_) => vec![
+                Fix::op_with("collection_use", json!({ "name": "OTHER" }))
+                    .why("first to make another collection the active one"),
+            ],
+            CollectionError::Refused(r) => r.fixes.clone(),
+            CollectionError::Name(e) => e.fixes(),
+            CollectionError::Hash(e) => e.fixes(),
+            CollectionError::Source(e) => e.fixes(),
+            CollectionError::Home(e) => e.fixes(),
+            CollectionError::Config(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl From<crate::fsx::FsError> for CollectionError {
@@ -130,15 +216,10 @@ impl Collection {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let others = Self::names(home).unwrap_or_default();
-                let hint = if others.is_empty() {
-                    " (or run `skillmeat init`)".to_string()
-                } else {
-                    format!(" or pick one of: {}", others.join(", "))
-                };
                 return Err(CollectionError::NotFound {
                     name: name.into(),
                     home: home.root().to_path_buf(),
-                    hint,
+                    others,
                 });
             }
             Err(e) => return Err(HomeError::io(&mpath, e).into()),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::change::Colls;
 use super::drift::{DriftState, assess};
 use super::merge::{self, Files};
-use super::place::Place;
+use super::target::Scope;
 use super::stage::read_files;
 use super::{DeployError, Record};
 use crate::artifact::ArtifactKind;
@@ -16,15 +16,25 @@ use crate::home::Home;
 
 /// `diff`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DiffRequest {
     /// The deployed artifact's name.
     pub name: String,
     /// Its kind, when the name is used by more than one.
     #[serde(default)]
     pub kind: Option<ArtifactKind>,
-    /// Where.
-    #[serde(flatten)]
-    pub place: Place,
+    /// The project folder, absolute or relative to the working folder (the current folder
+    /// when absent; required where there is no working folder, as over MCP). Unused for user
+    /// scope.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+    /// `project` (the default: `<project>/.claude`) or `user` (`~/.claude`, for every project).
+    #[serde(default)]
+    pub scope: Scope,
+    /// Target names (`claude`, `agents`); empty means `claude` for deploy and every target
+    /// with a deployment record otherwise.
+    #[serde(default)]
+    pub targets: Vec<String>,
 }
 
 /// How a file differs.
@@ -72,7 +82,7 @@ pub struct DiffReport {
 
 /// Shows how a deployed copy differs from the collection's.
 pub fn diff(home: &Home, req: DiffRequest) -> Result<DiffReport, DeployError> {
-    let (_, roots) = req.place.roots(true)?;
+    let (_, roots) = req.place().roots(true)?;
     let mut colls = Colls::new(home);
     for r in &roots {
         let record = Record::load(&r.root)?;
@@ -137,6 +147,6 @@ pub fn diff(home: &Home, req: DiffRequest) -> Result<DiffReport, DeployError> {
         root: roots
             .first()
             .map(|r| r.root.clone())
-            .unwrap_or_else(|| req.place.project.clone().unwrap_or_default()),
+            .unwrap_or_else(|| req.project.clone().unwrap_or_default()),
     })
 }

@@ -8,7 +8,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::change::{Colls, open_target};
-use super::place::Place;
 use super::stage::{hash_opt, under};
 use super::target::Scope;
 use super::{DeployError, Deployed, Record, hooks};
@@ -196,15 +195,25 @@ pub(super) fn assess(
 
 /// `drift` request.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DriftRequest {
-    /// Where to look.
-    #[serde(flatten)]
-    pub place: Place,
+    /// The project folder, absolute or relative to the working folder (the current folder
+    /// when absent; required where there is no working folder, as over MCP). Unused for user
+    /// scope.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+    /// `project` (the default: `<project>/.claude`) or `user` (`~/.claude`, for every project).
+    #[serde(default)]
+    pub scope: Scope,
+    /// Target names (`claude`, `agents`); empty means `claude` for deploy and every target
+    /// with a deployment record otherwise.
+    #[serde(default)]
+    pub targets: Vec<String>,
 }
 
 /// Compares every deployed artifact with its base and its collection copy.
 pub fn drift(home: &Home, req: DriftRequest) -> Result<DriftReport, DeployError> {
-    let (project, roots) = req.place.roots(true)?;
+    let (project, roots) = req.place().roots(true)?;
     let _lock = home.lock()?;
     let mut colls = Colls::new(home);
     let mut items = Vec::new();
@@ -234,7 +243,7 @@ pub fn drift(home: &Home, req: DriftRequest) -> Result<DriftReport, DeployError>
     }
     Ok(DriftReport {
         project,
-        scope: req.place.scope,
+        scope: req.scope,
         items,
         counts,
         recovered,

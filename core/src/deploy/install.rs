@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::change::{commit_target, open_target};
-use super::place::{Place, Root};
+use super::place::Root;
 use super::settings::{SettingsEdit, settings_file};
 use super::stage::{hash_opt, maybe_pause, pause_after, stage_copy, under};
 use super::target::Scope;
@@ -19,6 +19,7 @@ use super::{DeployError, Deployed, Record, hooks};
 use crate::artifact::{ArtifactKind, hash_artifact};
 use crate::collection::ops::find_entry;
 use crate::collection::{ArtifactEntry, Collection, resolve_collection};
+use crate::hint::{ErrorKind, Fix, Refusal};
 use crate::home::Home;
 use crate::progress::Progress;
 use crate::snapshot::{self, SavedCopy};
@@ -27,6 +28,7 @@ use crate::time::Timestamp;
 
 /// `deploy`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeployRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -40,9 +42,18 @@ pub struct DeployRequest {
     /// Every artifact of the collection.
     #[serde(default)]
     pub all: bool,
-    /// Where to deploy.
-    #[serde(flatten)]
-    pub place: Place,
+    /// The project folder, absolute or relative to the working folder (the current folder
+    /// when absent; required where there is no working folder, as over MCP). Unused for user
+    /// scope.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+    /// `project` (the default: `<project>/.claude`) or `user` (`~/.claude`, for every project).
+    #[serde(default)]
+    pub scope: Scope,
+    /// Target names (`claude`, `agents`); empty means `claude` for deploy and every target
+    /// with a deployment record otherwise.
+    #[serde(default)]
+    pub targets: Vec<String>,
     /// Show what would happen, change nothing.
     #[serde(default)]
     pub dry_run: bool,
@@ -141,7 +152,7 @@ pub fn deploy(
         return Err(DeployError::NothingSelected("deploy"));
     }
     let coll_name = resolve_collection(home, req.collection.as_deref())?;
-    let (project, roots) = req.place.roots(false)?;
+    let (project, roots) = req.place().roots(false)?;
     let _lock = home.lock()?;
     let coll = Collection::open(home, &coll_name)?;
     let entries: Vec<ArtifactEntry> = if req.all {
@@ -203,15 +214,25 @@ pub fn deploy(
         settings_edits.push(edit);
     }
     if !refusals.is_empty() {
-        return Err(DeployError::Refused(format!(
-            "nothing was deployed: {}; pass --force to replace them (edited copies are saved in a snapshot first), or see `skillmeat diff NAME`",
-            refusals.join("; ")
-        )));
+        return Err(DeployError::Refusal(
+            Refusal::new(
+                ErrorKind::Refused,
+                format!("nothing was deployed: {}", refusals.join("; ")),
+            )
+            .fix(
+                Fix::param_value("force", true)
+                    .why("to replace them (edited copies are saved in a snapshot first)"),
+            )
+            .fix(
+                Fix::op_with("diff", serde_json::json!({"name": "NAME"}))
+                    .why("to see what changed"),
+            ),
+        ));
     }
     let mut report = DeployReport {
         collection: coll.name.clone(),
         project,
-        scope: req.place.scope,
+        scope: req.scope,
         dry_run: req.dry_run,
         items: Vec::new(),
         snapshot: None,
@@ -283,6 +304,9 @@ pub fn deploy(
             .map(|p| (*p, t.stage_path()))
             .collect();
         let stage = |(p, dst): &(&DeployPlan, PathBuf)| -> Result<String, DeployError> {
+            if progress.cancelled() {
+                return Err(DeployError::Cancelled);
+            }
             let (hash, _) = stage_copy(&store, &p.src, dst)?;
             progress.inc(1);
             maybe_pause(staged_count.fetch_add(1, Ordering::SeqCst) + 1);
@@ -415,7 +439,7 @@ pub(super) fn plan_one(
     };
     if save && force {
         message =
-            message.map(|m| format!("{m}; replaced (--force), the edited copy is in the snapshot"));
+            message.map(|m| format!("{m}; replaced as forced, the edited copy is in the snapshot"));
     }
     Ok(DeployPlan {
         entry: e.clone(),

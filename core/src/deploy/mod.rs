@@ -59,9 +59,9 @@ use crate::store::StoreError;
 pub enum DeployError {
     #[error("unknown target `{0}`; use one of {1}")]
     UnknownTarget(String, String),
-    #[error("name the artifacts to {0}, or pass --all")]
+    #[error("nothing says which artifacts to {0}")]
     NothingSelected(&'static str),
-    #[error("cannot tell the user's home folder for --scope user; set HOME")]
+    #[error("cannot tell the user's home folder for user scope; set HOME")]
     NoUserHome,
     #[error(
         "{path}:{line}:{col}: {message}; fix the JSON there and run the command again (SkillMeat never rewrites a settings file it cannot parse)"
@@ -90,7 +90,13 @@ pub enum DeployError {
     },
     #[error("{0}")]
     Refused(String),
-    #[error("{kind} `{name}` is not deployed in {root}; see `skillmeat drift`")]
+    /// A refusal with its next steps (edited copies, entries SkillMeat does not own).
+    #[error(transparent)]
+    Refusal(crate::hint::Refusal),
+    /// The caller cancelled before anything was changed.
+    #[error("cancelled before the change was committed")]
+    Cancelled,
+    #[error("{kind} `{name}` is not deployed in {root}")]
     NotDeployed {
         kind: String,
         name: String,
@@ -112,6 +118,49 @@ pub enum DeployError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl crate::hint::Hinted for DeployError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            DeployError::UnknownTarget(..)
+            | DeployError::NothingSelected(_)
+            | DeployError::NoUserHome => K::Usage,
+            DeployError::Settings { .. }
+            | DeployError::HookFile { .. }
+            | DeployError::Record { .. } => K::Invalid,
+            DeployError::Refused(_) => K::Refused,
+            DeployError::Refusal(r) => r.kind,
+            DeployError::Cancelled => K::Cancelled,
+            DeployError::NotDeployed { .. } => K::NotFound,
+            DeployError::Io { source, .. } => crate::hint::io_kind(source),
+            DeployError::Collection(e) => e.kind(),
+            DeployError::Hash(e) => e.kind(),
+            DeployError::Store(e) => e.kind(),
+            DeployError::Snapshot(e) => e.kind(),
+            DeployError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        match self {
+            DeployError::NothingSelected(_) => vec![
+                Fix::param("names").why("naming them"),
+                Fix::param_value("all", true).why("for all of them"),
+            ],
+            DeployError::NotDeployed { .. } => {
+                vec![Fix::op("deployment_status").why("to see what is deployed")]
+            }
+            DeployError::Refusal(r) => r.fixes.clone(),
+            DeployError::Collection(e) => e.fixes(),
+            DeployError::Hash(e) => e.fixes(),
+            DeployError::Store(e) => e.fixes(),
+            DeployError::Snapshot(e) => e.fixes(),
+            DeployError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl From<FsError> for DeployError {
@@ -158,16 +207,16 @@ mod tests {
         let d = serde_json::to_value(schemars::schema_for!(DeployRequest)).unwrap();
         assert!(
             d["properties"]["project"].is_object(),
-            "flattened place: {d}"
+            "inline place: {d}"
         );
         let r: DeployRequest = serde_json::from_str(
             r#"{"names": ["code-review"], "project": "/p", "scope": "user", "targets": ["agents"]}"#,
         )
         .unwrap();
-        assert_eq!(r.place.scope, Scope::User);
-        assert_eq!(r.place.targets, ["agents"]);
+        assert_eq!(r.scope, Scope::User);
+        assert_eq!(r.targets, ["agents"]);
         let s: SyncRequest = serde_json::from_str("{}").unwrap();
-        assert!(!s.pull && s.place.project.is_none());
+        assert!(!s.pull && s.project.is_none());
         let _: DriftRequest = serde_json::from_str("{}").unwrap();
     }
 

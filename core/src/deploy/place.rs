@@ -25,6 +25,31 @@ pub struct Place {
     pub targets: Vec<String>,
 }
 
+/// The requests that work on a place: each spells out `project`, `scope` and `targets` (no
+/// `#[serde(flatten)]`, which would defeat `deny_unknown_fields`) and hands them over as one.
+macro_rules! place_of {
+    ($($request:ty),*) => {$(
+        impl $request {
+            /// Where the request works.
+            pub fn place(&self) -> Place {
+                Place {
+                    project: self.project.clone(),
+                    scope: self.scope,
+                    targets: self.targets.clone(),
+                }
+            }
+        }
+    )*};
+}
+
+place_of!(
+    super::DeployRequest,
+    super::UndeployRequest,
+    super::DriftRequest,
+    super::SyncRequest,
+    super::DiffRequest
+);
+
 pub(super) struct Root {
     pub(super) target: &'static Target,
     pub(super) root: PathBuf,

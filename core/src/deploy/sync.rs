@@ -11,13 +11,15 @@ use serde::{Deserialize, Serialize};
 use super::change::{Colls, commit_target, open_target, snapshot_before};
 use super::drift::{Assessed, DriftState, assess};
 use super::merge;
-use super::place::{Place, Root};
+use super::place::Root;
+use super::target::Scope;
 use super::pull::pull;
 use super::settings::{SettingsEdit, settings_file};
 use super::stage::{base_files, read_files, stage_copy, stage_files, store_files};
 use super::txn::Txn;
 use super::{DeployError, Record, hooks};
 use crate::artifact::ArtifactKind;
+use crate::hint::Fix;
 use crate::home::Home;
 use crate::progress::Progress;
 use crate::snapshot;
@@ -26,13 +28,23 @@ use crate::time::Timestamp;
 
 /// `sync`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SyncRequest {
     /// Only these deployed artifacts (all when empty).
     #[serde(default)]
     pub names: Vec<String>,
-    /// Where.
-    #[serde(flatten)]
-    pub place: Place,
+    /// The project folder, absolute or relative to the working folder (the current folder
+    /// when absent; required where there is no working folder, as over MCP). Unused for user
+    /// scope.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+    /// `project` (the default: `<project>/.claude`) or `user` (`~/.claude`, for every project).
+    #[serde(default)]
+    pub scope: Scope,
+    /// Target names (`claude`, `agents`); empty means `claude` for deploy and every target
+    /// with a deployment record otherwise.
+    #[serde(default)]
+    pub targets: Vec<String>,
     /// Show what would happen, change nothing.
     #[serde(default)]
     pub dry_run: bool,
@@ -82,6 +94,9 @@ pub struct SyncItem {
     /// Details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The next step for an artifact left alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
 }
 
 /// What `sync` did (or would do).
@@ -112,7 +127,7 @@ pub fn sync(
     req: SyncRequest,
     progress: &dyn Progress,
 ) -> Result<SyncReport, DeployError> {
-    let (project, roots) = req.place.roots(true)?;
+    let (project, roots) = req.place().roots(true)?;
     let _lock = home.lock()?;
     let store = Store::open(home);
     let mut colls = Colls::new(home);
@@ -144,23 +159,23 @@ pub fn sync(
             (Current, _) => (SyncAction::Unchanged, None),
             (Orphaned, _) => (
                 SyncAction::Kept,
-                Some(format!("collection `{}` no longer has it; `skillmeat undeploy {}` removes it", a.d.collection, a.d.name)),
+                Some(format!("collection `{}` no longer has it", a.d.collection)),
             ),
             (Modified, true) => (SyncAction::Pulled, None),
             (Modified, false) => (
                 SyncAction::Kept,
-                Some("edited in the project; `skillmeat sync --pull` takes the edits into the collection".into()),
+                Some("edited in the project".into()),
             ),
             (Outdated, false) => (SyncAction::Updated, None),
             (Missing, false) => (SyncAction::Restored, None),
             (Diverged, false) => (SyncAction::Merged, None),
             (Outdated | Missing, true) => (
                 SyncAction::Kept,
-                Some("nothing to pull; `skillmeat sync` brings it forward".into()),
+                Some("nothing to pull".into()),
             ),
             (Diverged, true) => (
                 SyncAction::Kept,
-                Some("changed on both sides; run `skillmeat sync` to merge first, then `sync --pull`".into()),
+                Some("changed on both sides".into()),
             ),
         }
     };
@@ -235,6 +250,9 @@ pub fn sync(
         let results: Vec<(usize, PathBuf, String, Vec<String>)> = jobs
             .par_iter()
             .map(|(i, dst)| {
+                if progress.cancelled() {
+                    return Err(DeployError::Cancelled);
+                }
                 let (a, act, _) = &v[*i];
                 let src = a
                     .src
@@ -300,15 +318,11 @@ pub fn sync(
                             }
                             d.settings = hooks::add(edit.doc(&file)?, &file, &groups);
                         } else {
-                            msg = Some(format!(
-                                "settings entries left as they were: {}; `skillmeat deploy {} --force` replaces it",
-                                clash.join("; "),
-                                d.name
-                            ));
+                            msg = Some(format!("{SETTINGS_KEPT}: {}", clash.join("; ")));
                         }
                     }
                     Err(e) => {
-                        msg = Some(format!("settings entries left as they were: {e}"));
+                        msg = Some(format!("settings entries not updated: {e}"));
                     }
                 }
             }
@@ -340,7 +354,46 @@ pub(super) fn sync_item(
         state: a.state,
         action,
         conflicts,
+        fixes: item_fixes(a, action, message.as_deref()),
         message,
+    }
+}
+
+/// How a sync item's note begins when a hook's settings entries were left alone.
+const SETTINGS_KEPT: &str = "settings entries left as they were";
+
+/// The next step for an artifact sync left alone (or whose settings entries it left alone).
+fn item_fixes(a: &Assessed, action: SyncAction, message: Option<&str>) -> Vec<Fix> {
+    use DriftState::*;
+    let names = serde_json::json!([a.d.name]);
+    if message.is_some_and(|m| m.starts_with(SETTINGS_KEPT)) {
+        return vec![
+            Fix::op_with(
+                "deploy",
+                serde_json::json!({"names": names, "kind": a.d.kind, "force": true}),
+            )
+            .why("to replace them"),
+        ];
+    }
+    if action != SyncAction::Kept || a.error.is_some() {
+        return Vec::new();
+    }
+    match a.state {
+        Orphaned => vec![
+            Fix::op_with("undeploy", serde_json::json!({"names": names})).why("to remove it"),
+        ],
+        Modified => vec![
+            Fix::op_with("sync", serde_json::json!({"names": names, "pull": true}))
+                .why("to take the edits into the collection"),
+        ],
+        Outdated | Missing => vec![
+            Fix::op_with("sync", serde_json::json!({"names": names})).why("to bring it forward"),
+        ],
+        Diverged => vec![
+            Fix::op_with("sync", serde_json::json!({"names": names}))
+                .why("to merge first, then pull"),
+        ],
+        Current => Vec::new(),
     }
 }
 

@@ -7,13 +7,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::change::{Colls, commit_target, open_target, snapshot_before};
-use super::place::Place;
+use super::target::Scope;
 use super::settings::SettingsEdit;
 use super::stage::{hash_opt, under};
 use super::target::TARGETS;
 use super::txn::Txn;
 use super::{DeployError, Deployed, hooks};
 use crate::artifact::ArtifactKind;
+use crate::hint::{ErrorKind, Fix, Refusal};
 use crate::home::Home;
 use crate::snapshot;
 use crate::store::Store;
@@ -21,6 +22,7 @@ use crate::time::Timestamp;
 
 /// `undeploy`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UndeployRequest {
     /// Names of deployed artifacts.
     #[serde(default)]
@@ -31,9 +33,18 @@ pub struct UndeployRequest {
     /// Everything deployed in the chosen targets.
     #[serde(default)]
     pub all: bool,
-    /// Where.
-    #[serde(flatten)]
-    pub place: Place,
+    /// The project folder, absolute or relative to the working folder (the current folder
+    /// when absent; required where there is no working folder, as over MCP). Unused for user
+    /// scope.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+    /// `project` (the default: `<project>/.claude`) or `user` (`~/.claude`, for every project).
+    #[serde(default)]
+    pub scope: Scope,
+    /// Target names (`claude`, `agents`); empty means `claude` for deploy and every target
+    /// with a deployment record otherwise.
+    #[serde(default)]
+    pub targets: Vec<String>,
     /// Show what would happen, change nothing.
     #[serde(default)]
     pub dry_run: bool,
@@ -86,7 +97,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
     if req.names.is_empty() && !req.all {
         return Err(DeployError::NothingSelected("undeploy"));
     }
-    let (project, roots) = req.place.roots(true)?;
+    let (project, roots) = req.place().roots(true)?;
     if roots.is_empty()
         && let Some(n) = req.names.first()
     {
@@ -136,15 +147,21 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                     }
                     1 => v.push(found[0].clone()),
                     _ => {
-                        return Err(DeployError::Refused(format!(
-                            "`{n}` names more than one deployed artifact in {} ({}); pass --kind to say which",
-                            r.root.display(),
-                            found
-                                .iter()
-                                .map(|d| d.kind.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )));
+                        return Err(DeployError::Refusal(
+                            Refusal::new(
+                                ErrorKind::Usage,
+                                format!(
+                                    "`{n}` names more than one deployed artifact in {} ({})",
+                                    r.root.display(),
+                                    found
+                                        .iter()
+                                        .map(|d| d.kind.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                            .fix(Fix::param("kind").why("to say which")),
+                        ));
                     }
                 }
             }
@@ -166,10 +183,20 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
         work.push((r, record, items));
     }
     if !refusals.is_empty() {
-        return Err(DeployError::Refused(format!(
-            "nothing was removed: {}; pass --force to remove them anyway (they are saved in a snapshot first), or `skillmeat sync --pull` to keep the edits",
-            refusals.join("; ")
-        )));
+        return Err(DeployError::Refusal(
+            Refusal::new(
+                ErrorKind::Refused,
+                format!("nothing was removed: {}", refusals.join("; ")),
+            )
+            .fix(
+                Fix::param_value("force", true)
+                    .why("to remove them anyway (they are saved in a snapshot first)"),
+            )
+            .fix(
+                Fix::op_with("sync", serde_json::json!({"pull": true}))
+                    .why("to keep the edits"),
+            ),
+        ));
     }
     if !req.all
         && work.iter().all(|(_, _, items)| items.is_empty())

@@ -45,6 +45,7 @@ pub enum Strategy {
 
 /// `bundle import`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     /// The collection (the active one when absent).
     #[serde(default)]

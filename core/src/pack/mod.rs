@@ -46,7 +46,7 @@ pub enum PackError {
     #[error("{path}: {problem}; the pack is refused and nothing was written")]
     Archive { path: PathBuf, problem: String },
     /// `manifest.json` is missing, not JSON, or lacks or misstates fields.
-    #[error("{path}: {problem}; make the pack again with `skillmeat bundle export`")]
+    #[error("{path}: {problem}; the pack must be exported again")]
     Manifest { path: PathBuf, problem: String },
     /// A file, an artifact hash or the bundle hash does not match the manifest.
     #[error("{path}: {problem}, so the pack was altered after it was made and is refused")]
@@ -56,7 +56,7 @@ pub enum PackError {
     Signature { path: PathBuf, problem: String },
     /// The signer is not in `keys/trusted.toml`.
     #[error(
-        "{path} is signed by key {key_id} ({signer}), which is not trusted; check the key with its owner, then pass --trust-signer or run `skillmeat keys trust`"
+        "{path} is signed by key {key_id} ({signer}), which is not trusted; check the key with its owner"
     )]
     Untrusted {
         path: PathBuf,
@@ -65,7 +65,7 @@ pub enum PackError {
     },
     /// A pack for an artifact pinned to one signer is signed by another (or unsigned).
     #[error(
-        "{kind} `{name}` in collection `{collection}` is pinned to signer {pinned}, but {path} is {got}; refusing to replace it (signer-change guard): remove the artifact first, or import with --strategy fork or skip"
+        "{kind} `{name}` in collection `{collection}` is pinned to signer {pinned}, but {path} is {got}, so it is not replaced (signer-change guard)"
     )]
     SignerChanged {
         path: PathBuf,
@@ -77,7 +77,7 @@ pub enum PackError {
     },
     /// The pack needs another pack the collection has not imported.
     #[error(
-        "{path} needs pack `{name}` {version}, but collection `{collection}` {found}; import that pack first, or pass --ignore-dependencies"
+        "{path} needs pack `{name}` {version}, but collection `{collection}` {found}; import that pack first"
     )]
     MissingDependency {
         path: PathBuf,
@@ -89,6 +89,9 @@ pub enum PackError {
     /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// A refusal with its next steps.
+    #[error(transparent)]
+    Refused(crate::hint::Refusal),
     #[error(transparent)]
     Collection(#[from] CollectionError),
     #[error(transparent)]
@@ -97,6 +100,59 @@ pub enum PackError {
     Home(#[from] HomeError),
     #[error(transparent)]
     Snapshot(Box<crate::snapshot::SnapshotError>),
+}
+
+impl crate::hint::Hinted for PackError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            PackError::Archive { .. }
+            | PackError::Manifest { .. }
+            | PackError::Integrity { .. }
+            | PackError::Signature { .. } => K::Invalid,
+            PackError::Untrusted { .. }
+            | PackError::SignerChanged { .. }
+            | PackError::MissingDependency { .. } => K::Refused,
+            PackError::Invalid(_) => K::Usage,
+            PackError::Refused(r) => r.kind,
+            PackError::Collection(e) => e.kind(),
+            PackError::Signing(e) => e.kind(),
+            PackError::Home(e) => e.kind(),
+            PackError::Snapshot(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        use serde_json::json;
+        match self {
+            PackError::Untrusted { .. } => {
+                vec![Fix::param_value("trust_signer", true).why("to trust it")]
+            }
+            PackError::SignerChanged {
+                kind,
+                name,
+                collection,
+                ..
+            } => vec![
+                Fix::op_with(
+                    "remove_artifact",
+                    json!({"collection": collection, "name": name, "kind": kind}),
+                )
+                .why("first"),
+                Fix::param_value("strategy", "fork").why("to add the pack's copy beside it"),
+                Fix::param_value("strategy", "skip").why("to keep the collection's"),
+            ],
+            PackError::MissingDependency { .. } => vec![
+                Fix::param_value("ignore_dependencies", true).why("to import it anyway"),
+            ],
+            PackError::Refused(r) => r.fixes.clone(),
+            PackError::Collection(e) => e.fixes(),
+            PackError::Signing(e) => e.fixes(),
+            PackError::Home(e) => e.fixes(),
+            PackError::Snapshot(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl From<crate::snapshot::SnapshotError> for PackError {
@@ -108,6 +164,7 @@ impl From<crate::snapshot::SnapshotError> for PackError {
 /// Limits applied to an archive before anything in it is inflated. The defaults suit real packs;
 /// tests and cautious users lower them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct VerifyLimits {
     /// Most entries an archive may hold.
     pub max_entries: u64,

@@ -592,6 +592,7 @@ fn verify_python(
 
 /// `bundle verify`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// The pack file.
     pub path: PathBuf,
@@ -703,6 +704,7 @@ pub fn verify(home: &Home, req: VerifyRequest) -> Result<VerifyReport, PackError
 
 /// `bundle inspect`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InspectRequest {
     /// The pack file.
     pub path: PathBuf,

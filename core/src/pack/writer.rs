@@ -25,6 +25,7 @@ use super::manifest::{
 use crate::artifact::{ArtifactKind, FileEntry, HashError, hash_of_entries, list_files, to_hex};
 use crate::collection::ops::{find_entry, resolve_collection};
 use crate::collection::{ArtifactEntry, Collection};
+use crate::hint::{ErrorKind, Fix, Refusal};
 use crate::home::{Home, HomeError, sync_dir};
 use crate::signing;
 
@@ -33,6 +34,7 @@ pub const COMPRESSION_LEVEL: i64 = 6;
 
 /// `bundle export`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -122,15 +124,23 @@ pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError
     let selected = select(&coll, &req)?;
     let version = req.version.clone().unwrap_or_else(|| "0.1.0".into());
     if semver::Version::parse(&version).is_err() {
-        return Err(PackError::Invalid(format!(
-            "the pack version `{version}` is not a semantic version; pass --version MAJOR.MINOR.PATCH such as 1.0.0"
-        )));
+        return Err(PackError::Refused(
+            Refusal::new(
+                ErrorKind::Usage,
+                format!("the pack version `{version}` is not a semantic version"),
+            )
+            .fix(Fix::param("version").why("as MAJOR.MINOR.PATCH, such as 1.0.0")),
+        ));
     }
     let license = req.license.clone().unwrap_or_else(|| "NOASSERTION".into());
     if !is_spdx_expression(&license) {
-        return Err(PackError::Invalid(format!(
-            "the license `{license}` is not an SPDX expression; pass --license with an SPDX id such as MIT or Apache-2.0"
-        )));
+        return Err(PackError::Refused(
+            Refusal::new(
+                ErrorKind::Usage,
+                format!("the license `{license}` is not an SPDX expression"),
+            )
+            .fix(Fix::param("license").why("with an SPDX id such as MIT or Apache-2.0")),
+        ));
     }
     let name = req.name.clone().unwrap_or_else(|| coll.name.clone());
     crate::artifact::validate_name(&name).map_err(|e| PackError::Invalid(e.to_string()))?;
@@ -138,12 +148,12 @@ pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError
     for given in &req.requires {
         let d = PackDependency::parse(given).map_err(|problem| {
             PackError::Invalid(format!(
-                "--requires `{given}`: {problem}; write it as NAME@REQUIREMENT, such as team-base@^1.2"
+                "the required pack `{given}`: {problem}; write it as NAME@REQUIREMENT, such as team-base@^1.2"
             ))
         })?;
         if d.name == name {
             return Err(PackError::Invalid(format!(
-                "--requires `{given}` names this pack itself; drop it"
+                "the required pack `{given}` is this pack itself; drop it"
             )));
         }
         dependencies.push(d);
@@ -259,15 +269,25 @@ fn select(coll: &Collection, req: &ExportRequest) -> Result<Vec<ArtifactEntry>, 
         }
     }
     if req.names.is_empty() && !filtering {
-        return Err(PackError::Invalid(
-            "say what to export: artifact NAMES, --all, --kind KIND or --tag TAG".into(),
+        return Err(PackError::Refused(
+            Refusal::new(ErrorKind::Usage, "nothing says which artifacts to export")
+                .fix(Fix::param("names"))
+                .fix(Fix::param_value("all", true))
+                .fix(Fix::param("kind"))
+                .fix(Fix::param("tag")),
         ));
     }
     if keys.is_empty() {
-        return Err(PackError::Invalid(format!(
-            "no artifact in collection `{}` matches; see `skillmeat list`",
-            coll.name
-        )));
+        return Err(PackError::Refused(
+            Refusal::new(
+                ErrorKind::NotFound,
+                format!("no artifact in collection `{}` matches", coll.name),
+            )
+            .fix(
+                Fix::op_with("list_artifacts", serde_json::json!({"collection": coll.name}))
+                    .why("to see its artifacts"),
+            ),
+        ));
     }
     Ok(coll
         .manifest

@@ -39,30 +39,26 @@ pub const SIGNED_PREFIX: &str = "skillmeat-pack/2\n";
 /// the fix.
 #[derive(Debug, Error)]
 pub enum SigningError {
-    #[error(
-        "no signing key in {dir}; create one with `skillmeat keys generate --name NAME --email EMAIL`"
-    )]
+    #[error("no signing key in {dir}")]
     NoKey { dir: PathBuf },
-    #[error(
-        "there are {count} signing keys in {dir} ({ids}); pass --key ID to say which one signs"
-    )]
+    #[error("there are {count} signing keys in {dir} ({ids})")]
     WhichKey {
         count: usize,
         dir: PathBuf,
         ids: String,
     },
-    #[error("no key with id `{id}` in {dir}; see `skillmeat keys list`")]
+    #[error("no key with id `{id}` in {dir}")]
     UnknownKey { id: String, dir: PathBuf },
     #[error("{path}: {problem}; fix or replace the file")]
     BadFile { path: PathBuf, problem: String },
     #[error(
-        "{what} is not a valid key: {problem}; pass a file written by `skillmeat keys export` or a base64 Ed25519 public key"
+        "{what} is not a valid key: {problem}; give a key file SkillMeat exported, or a base64 Ed25519 public key"
     )]
     BadKey { what: String, problem: String },
     #[error("could not make a random key: {0}")]
     Random(String),
     #[error(
-        "the private key {key_id} is kept in the OS keychain ({backend}, service `{service}`, account `{account}`) but {problem}; run skillmeat where that keychain is unlocked, or import the key again from a `keys export --private` file"
+        "the private key {key_id} is kept in the OS keychain ({backend}, service `{service}`, account `{account}`) but {problem}; run SkillMeat where that keychain is unlocked"
     )]
     Keychain {
         key_id: String,
@@ -71,16 +67,51 @@ pub enum SigningError {
         account: String,
         problem: String,
     },
-    #[error(
-        "the OS keychain ({backend}) cannot store the key: {problem}; pass --storage file to keep it in a 0600 file instead"
-    )]
+    #[error("the OS keychain ({backend}) cannot store the key: {problem}")]
     KeychainUnavailable { backend: String, problem: String },
     #[error(
-        "key storage `{0}` is not one of auto, keychain, file; fix --storage, SKILLMEAT_KEY_STORAGE or the `key-storage` setting"
+        "key storage `{0}` is not one of auto, keychain, file; fix SKILLMEAT_KEY_STORAGE or the `key-storage` setting"
     )]
     BadStorage(String),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl crate::hint::Hinted for SigningError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            SigningError::NoKey { .. } | SigningError::UnknownKey { .. } => K::NotFound,
+            SigningError::WhichKey { .. } | SigningError::BadStorage(_) => K::Usage,
+            SigningError::BadFile { .. } | SigningError::BadKey { .. } => K::Invalid,
+            SigningError::Random(_)
+            | SigningError::Keychain { .. }
+            | SigningError::KeychainUnavailable { .. } => K::Io,
+            SigningError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        use serde_json::json;
+        match self {
+            SigningError::NoKey { .. } => vec![
+                Fix::op_with("keys_generate", json!({"name": "NAME", "email": "EMAIL"}))
+                    .why("to create one"),
+            ],
+            SigningError::WhichKey { .. } => vec![Fix::param("key").why("to say which one signs")],
+            SigningError::UnknownKey { .. } => vec![Fix::op("keys_list").why("to see the keys")],
+            SigningError::Keychain { key_id, .. } => vec![
+                Fix::op_with("keys_export", json!({"key": key_id, "private": true}))
+                    .why("where the keychain opens, and import that file here"),
+            ],
+            SigningError::KeychainUnavailable { .. } => vec![
+                Fix::param_value("storage", "file").why("to keep it in a 0600 file instead"),
+            ],
+            SigningError::BadStorage(_) => vec![Fix::param("storage")],
+            SigningError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Where a private key is kept.
@@ -354,6 +385,7 @@ fn write_trust(path: &Path, t: &TrustFile) -> Result<(), SigningError> {
 
 /// `keys generate`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GenerateRequest {
     /// The owner's name, written into signatures.
     pub name: String,
@@ -556,6 +588,7 @@ pub fn list(home: &Home) -> Result<KeysReport, SigningError> {
 
 /// `keys export`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExportKeyRequest {
     /// The key id (the only own key when absent).
     #[serde(default)]
@@ -618,6 +651,7 @@ fn pick_own(home: &Home, id: Option<&str>) -> Result<(PathBuf, KeyFile), Signing
 
 /// `keys import` / `keys trust`: a key given as exported TOML text or a bare base64 public key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportKeyRequest {
     /// Exported TOML, or a base64 public key.
     pub text: String,
@@ -758,6 +792,7 @@ pub fn remove(home: &Home, key_id: &str) -> Result<KeyInfo, SigningError> {
 
 /// `keys move`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MoveKeyRequest {
     /// The key id (or a prefix of at least 4 digits).
     pub key_id: String,

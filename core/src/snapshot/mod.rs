@@ -31,11 +31,15 @@ pub mod ops;
 /// What can go wrong with snapshots.
 #[derive(Debug, Error)]
 pub enum SnapshotError {
-    #[error("no snapshot `{id}` of collection `{collection}`; {hint}")]
+    #[error("no snapshot `{id}` of collection `{collection}`{}", match latest {
+        Some(l) => format!(" (the latest is {l})"),
+        None => " (it has none)".to_string(),
+    })]
     NotFound {
         id: String,
         collection: String,
-        hint: String,
+        /// The collection's latest snapshot, if it has any.
+        latest: Option<String>,
     },
     #[error("{path}:{line}:{col}: {message}; the snapshot file was damaged — restore another one")]
     Syntax {
@@ -56,6 +60,38 @@ pub enum SnapshotError {
     Hash(#[from] HashError),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl crate::hint::Hinted for SnapshotError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            SnapshotError::NotFound { .. } => K::NotFound,
+            SnapshotError::Syntax { .. } | SnapshotError::UnsafePath { .. } => K::Invalid,
+            SnapshotError::Collection(e) => e.kind(),
+            SnapshotError::Store(e) => e.kind(),
+            SnapshotError::Hash(e) => e.kind(),
+            SnapshotError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        match self {
+            SnapshotError::NotFound {
+                collection, latest, ..
+            } => vec![match latest {
+                Some(_) => Fix::op_with("snapshot_list", serde_json::json!({"collection": collection}))
+                    .why("to see them all"),
+                None => Fix::op_with("snapshot_create", serde_json::json!({"collection": collection}))
+                    .why("to take one"),
+            }],
+            SnapshotError::Collection(e) => e.fixes(),
+            SnapshotError::Store(e) => e.fixes(),
+            SnapshotError::Hash(e) => e.fixes(),
+            SnapshotError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One file in a snapshot.

@@ -19,6 +19,7 @@ use crate::store::Store;
 
 /// `snapshot create`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotCreateRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -39,6 +40,7 @@ pub struct SnapshotListReport {
 
 /// `snapshot restore`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotRestoreRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -49,6 +51,9 @@ pub struct SnapshotRestoreRequest {
     /// deploy, sync or undeploy replaced), leaving the collection as it is.
     #[serde(default)]
     pub copies: bool,
+    /// Only report what would be restored; change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// What `snapshot restore` did.
@@ -56,13 +61,16 @@ pub struct SnapshotRestoreRequest {
 pub struct SnapshotRestoreReport {
     /// The collection.
     pub collection: String,
-    /// The snapshot restored.
+    /// The snapshot restored (or that would be, with `dry_run`).
     pub id: String,
-    /// How many artifacts the collection holds now.
+    /// Whether nothing was changed.
+    pub dry_run: bool,
+    /// How many artifacts the collection holds now (or would hold, with `dry_run`).
     pub artifacts: usize,
-    /// The snapshot taken of the state before the restore (to undo it).
-    pub before: String,
-    /// Deployed copies put back (with `copies`).
+    /// The snapshot taken of the state before the restore, to undo it (none with `dry_run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// Deployed copies put back (or that would be, with `copies`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<PathBuf>,
 }
@@ -109,7 +117,11 @@ pub fn restore(
 ) -> Result<SnapshotRestoreReport, SnapshotError> {
     let name = resolve_collection(home, req.collection.as_deref())?;
     crate::artifact::validate_name(&req.id).map_err(CollectionError::from)?;
-    let _lock = home.lock()?;
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let path = dir_of(home, &name).join(format!("{}.toml", req.id));
     if !path.is_file() {
         let known = list(home, Some(&name))?
@@ -120,19 +132,30 @@ pub fn restore(
         return Err(SnapshotError::NotFound {
             id: req.id,
             collection: name,
-            hint: if known.is_empty() {
-                "it has none; take one with `skillmeat snapshot create`".into()
-            } else {
-                format!(
-                    "see `skillmeat snapshot list` (latest: {})",
-                    known[known.len() - 1]
-                )
-            },
+            latest: known.last().cloned(),
         });
     }
     let snap = read(&path)?;
     let current = Collection::open(home, &name)?;
     let store = Store::open(home);
+    if req.dry_run {
+        return Ok(SnapshotRestoreReport {
+            collection: name,
+            id: snap.snapshot.id,
+            dry_run: true,
+            artifacts: if req.copies {
+                current.manifest.file.artifacts.len()
+            } else {
+                snap.artifacts.len()
+            },
+            before: None,
+            copies: if req.copies {
+                snap.saved.iter().map(|s| s.path.clone()).collect()
+            } else {
+                Vec::new()
+            },
+        });
+    }
     if req.copies {
         return restore_copies(home, &store, &current, snap);
     }
@@ -199,8 +222,9 @@ pub fn restore(
     Ok(SnapshotRestoreReport {
         collection: name,
         id: snap.snapshot.id,
+        dry_run: false,
         artifacts: next.manifest.file.artifacts.len(),
-        before: before.id,
+        before: Some(before.id),
         copies: Vec::new(),
     })
 }
@@ -295,8 +319,9 @@ fn restore_copies(
     Ok(SnapshotRestoreReport {
         collection: current.name.clone(),
         id: snap.snapshot.id,
+        dry_run: false,
         artifacts: current.manifest.file.artifacts.len(),
-        before: before.id,
+        before: Some(before.id),
         copies: staged.into_iter().map(|(p, _)| p).collect(),
     })
 }

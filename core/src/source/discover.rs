@@ -86,8 +86,7 @@ pub fn discover(root: &Path, kind: Option<ArtifactKind>) -> Result<Vec<Candidate
             return Err(SourceError::WrongKind {
                 path: root.to_path_buf(),
                 kind: k,
-                why: "it holds SKILL.md, which makes it a skill; drop --kind or pass --kind skill"
-                    .into(),
+                why: "it holds SKILL.md, which makes it a skill".into(),
             });
         }
         return Ok(vec![Candidate {

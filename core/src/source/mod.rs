@@ -111,7 +111,7 @@ pub enum SourceError {
         status: u16,
         message: String,
     },
-    #[error("cannot reach {url} ({message}); check the network, or the github-api-url setting")]
+    #[error("cannot reach {url} ({message}); check the network")]
     Network { url: String, message: String },
     #[error("`{path}` is not in {repo}; check the path inside the repository")]
     PathNotInRepo { path: String, repo: String },
@@ -123,6 +123,8 @@ pub enum SourceError {
     Git { url: String, message: String },
     #[error("the archive from {url} is unsafe or broken ({message}); nothing was written")]
     Archive { url: String, message: String },
+    #[error("`{spec}` is a relative path, and there is no working folder to resolve it from")]
+    RelativeWithoutCwd { spec: String },
     #[error(transparent)]
     Hash(#[from] HashError),
     #[error("{path}: {source}")]
@@ -131,6 +133,48 @@ pub enum SourceError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl crate::hint::Hinted for SourceError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            SourceError::NotFound { .. }
+            | SourceError::GitHubNotFound { .. }
+            | SourceError::PathNotInRepo { .. } => K::NotFound,
+            SourceError::Malformed { .. }
+            | SourceError::WrongKind { .. }
+            | SourceError::RelativeWithoutCwd { .. } => K::Usage,
+            SourceError::NoArtifact { .. }
+            | SourceError::NoSkillMd { .. }
+            | SourceError::Archive { .. } => K::Invalid,
+            SourceError::RateLimited { .. }
+            | SourceError::Http { .. }
+            | SourceError::Network { .. }
+            | SourceError::GitMissing
+            | SourceError::Git { .. } => K::Network,
+            SourceError::Hash(e) => crate::hint::Hinted::kind(e),
+            SourceError::Io { source, .. } => crate::hint::io_kind(source),
+        }
+    }
+
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        match self {
+            SourceError::WrongKind { .. } => {
+                vec![Fix::param("kind").why("with its real kind, or leave the kind out")]
+            }
+            SourceError::RelativeWithoutCwd { .. } => vec![
+                Fix::param("source").why("as an absolute path"),
+                Fix::param("cwd").why("naming the folder it is relative to"),
+            ],
+            SourceError::Network { .. } => vec![
+                Fix::op_with("config_set", serde_json::json!({"key": "github-api-url", "value": "URL"}))
+                    .why("when the GitHub API lives elsewhere"),
+            ],
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl SourceError {
@@ -153,6 +197,12 @@ fn is_repo_segment(s: &str) -> bool {
 impl SourceSpec {
     /// Parses a spec as typed on the command line; relative local paths resolve from `cwd`.
     pub fn parse(spec: &str, cwd: &Path) -> Result<SourceSpec, SourceError> {
+        Self::parse_from(spec, Some(cwd))
+    }
+
+    /// Parses a spec; relative local paths resolve from `cwd`, and without one (a server, whose
+    /// working folder means nothing to its client) they are refused.
+    pub fn parse_from(spec: &str, cwd: Option<&Path>) -> Result<SourceSpec, SourceError> {
         let s = spec.trim();
         if s.is_empty() {
             return Err(SourceError::Malformed {
@@ -169,7 +219,7 @@ impl SourceSpec {
         if schemes.iter().any(|p| s.starts_with(p)) || (s.starts_with("git@") && s.contains(':')) {
             return Ok(parse_git_url(s));
         }
-        let local = cwd.join(s.strip_prefix("./").unwrap_or(s));
+        let local = cwd.map(|c| c.join(s.strip_prefix("./").unwrap_or(s)));
         let looks_local = s.starts_with('/')
             || s.starts_with("./")
             || s.starts_with("../")
@@ -177,16 +227,22 @@ impl SourceSpec {
             || s == "."
             || s == ".."
             || (cfg!(windows) && s.as_bytes().get(1) == Some(&b':'));
-        if local.exists() || looks_local {
-            let path = if let Some(rest) = s.strip_prefix("~/") {
-                user_home().map(|h| h.join(rest)).unwrap_or(local)
-            } else {
-                local
+        if local.as_ref().is_some_and(|l| l.exists()) || looks_local {
+            let home_rel = s
+                .strip_prefix("~/")
+                .and_then(|rest| user_home().map(|h| h.join(rest)));
+            let path = match (home_rel, local) {
+                (Some(p), _) => p,
+                _ if Path::new(s).is_absolute() => PathBuf::from(s),
+                (None, Some(l)) => l,
+                (None, None) => {
+                    return Err(SourceError::RelativeWithoutCwd { spec: spec.into() });
+                }
             };
             if !path.exists() {
                 return Err(SourceError::NotFound {
                     path,
-                    cwd: cwd.to_path_buf(),
+                    cwd: cwd.map(Path::to_path_buf).unwrap_or_default(),
                 });
             }
             let path = path.canonicalize().map_err(|e| SourceError::io(&path, e))?;
@@ -229,7 +285,10 @@ impl SourceSpec {
         }
         Err(SourceError::Malformed {
             spec: spec.into(),
-            why: format!(" (no file or folder {} exists)", local.display()),
+            why: match local {
+                Some(l) => format!(" (no file or folder {} exists)", l.display()),
+                None => String::new(),
+            },
         })
     }
 

@@ -47,15 +47,13 @@ pub enum VaultError {
         col: usize,
         message: String,
     },
-    #[error(
-        "no vault named `{name}` in {path}; add one with `skillmeat vault add {name} --type local|git|s3 …`"
-    )]
+    #[error("no vault named `{name}` in {path}")]
     NotFound { name: String, path: PathBuf },
     #[error("a vault named `{name}` is already in {path}; remove it first or pick another name")]
     Exists { name: String, path: PathBuf },
     #[error("`{0}` is not a pack file name; use the file name of a .skillmeat-pack (no folders)")]
     BadPackName(String),
-    #[error("vault `{vault}` holds no pack named `{pack}`; see `skillmeat vault ls {vault}`")]
+    #[error("vault `{vault}` holds no pack named `{pack}`")]
     NoSuchPack { vault: String, pack: String },
     #[error("vault `{vault}`: {message}")]
     Backend { vault: String, message: String },
@@ -65,6 +63,38 @@ pub enum VaultError {
     Name(#[from] crate::artifact::NameError),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl crate::hint::Hinted for VaultError {
+    fn kind(&self) -> crate::hint::ErrorKind {
+        use crate::hint::ErrorKind as K;
+        match self {
+            VaultError::Syntax { .. } => K::Invalid,
+            VaultError::NotFound { .. } | VaultError::NoSuchPack { .. } => K::NotFound,
+            VaultError::Exists { .. } => K::Conflict,
+            VaultError::BadPackName(_) => K::Usage,
+            VaultError::Backend { .. } => K::Network,
+            VaultError::Pack(e) => e.kind(),
+            VaultError::Name(e) => e.kind(),
+            VaultError::Home(e) => e.kind(),
+        }
+    }
+    fn fixes(&self) -> Vec<crate::hint::Fix> {
+        use crate::hint::Fix;
+        use serde_json::json;
+        match self {
+            VaultError::NotFound { name, .. } => {
+                vec![Fix::op_with("vault_add", json!({ "name": name })).why("to add one")]
+            }
+            VaultError::NoSuchPack { vault, .. } => {
+                vec![Fix::op_with("vault_ls", json!({ "vault": vault })).why("to see its packs")]
+            }
+            VaultError::Pack(e) => e.fixes(),
+            VaultError::Name(e) => e.fixes(),
+            VaultError::Home(e) => e.fixes(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl From<PackError> for VaultError {

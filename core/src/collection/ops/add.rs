@@ -16,6 +16,7 @@ use crate::collection::{
     resolve_collection,
 };
 use crate::config::Config;
+use crate::hint::{ErrorKind, Fix, Refusal};
 use crate::home::{Home, HomeError};
 use crate::source::{self, Candidate, FetchOptions, SourceSpec};
 
@@ -35,6 +36,7 @@ pub enum OnConflict {
 
 /// `add <source>`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AddRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -125,12 +127,9 @@ pub fn add(
     req: AddRequest,
     progress: &dyn Progress,
 ) -> Result<AddReport, CollectionError> {
-    let cwd = match &req.cwd {
-        Some(c) => c.clone(),
-        None => std::env::current_dir().map_err(|e| HomeError::io(".", e))?,
-    };
     // Everything that can fail because of the source happens before the home is touched.
-    let spec = SourceSpec::parse(&req.source, &cwd)?;
+    // Relative local paths resolve from `cwd`; without one they are refused.
+    let spec = SourceSpec::parse_from(&req.source, req.cwd.as_deref())?;
     if let Some(n) = &req.name
         && let Some(k) = req.kind
     {
@@ -142,10 +141,13 @@ pub fn add(
     let mut cands = source::discover(&fetched.root, req.kind)?;
     if let Some(n) = &req.name {
         if cands.len() != 1 {
-            return Err(CollectionError::Clashes(format!(
-                "--name applies to one artifact, but {} holds {}; drop --name, or point at one artifact",
-                display_path(&fetched.root),
-                cands.len()
+            return Err(CollectionError::Refused(Refusal::new(
+                ErrorKind::Usage,
+                format!(
+                    "{} holds {} artifacts, but a name can be given to one artifact only; leave the name out, or point at one artifact",
+                    display_path(&fetched.root),
+                    cands.len()
+                ),
             )));
         }
         cands[0].name = n.clone();
@@ -153,10 +155,16 @@ pub fn add(
     for c in &cands {
         validate_name_for(c.kind, &c.name).map_err(|e| match e {
             crate::artifact::NameError::InvalidSkillName(n, s) => {
-                CollectionError::Clashes(format!(
-                    "{}: the skill name `{n}` must be 1-64 lowercase letters, digits and single hyphens; rename the folder or pass --name {s}",
-                    display_path(&c.path)
-                ))
+                CollectionError::Refused(
+                    Refusal::new(
+                        ErrorKind::Usage,
+                        format!(
+                            "{}: the skill name `{n}` must be 1-64 lowercase letters, digits and single hyphens",
+                            display_path(&c.path)
+                        ),
+                    )
+                    .fix(Fix::param_value("name", s).why("(or rename the folder)")),
+                )
             }
             other => other.into(),
         })?;
@@ -183,10 +191,17 @@ pub fn add(
             })
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(CollectionError::Clashes(format!(
-            "the source holds {} artifacts with the same kind and name ({list}); rerun with --skip-existing to keep the first of each, or --rename to add the others as <name>-2",
-            clashes.len()
-        )));
+        return Err(CollectionError::Refused(
+            Refusal::new(
+                ErrorKind::Conflict,
+                format!(
+                    "the source holds {} artifacts with the same kind and name ({list})",
+                    clashes.len()
+                ),
+            )
+            .fix(Fix::param_value("on_conflict", "skip").why("to keep the first of each"))
+            .fix(Fix::param_value("on_conflict", "rename").why("to add the others as <name>-2")),
+        ));
     }
 
     let _lock = if req.dry_run {
@@ -284,11 +299,18 @@ pub fn add(
             .map(|c| format!("{} `{}`", c.kind, c.name))
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(CollectionError::Clashes(format!(
-            "{} artifacts are already in collection `{}` ({names}); rerun with --skip-existing to leave them, or --rename to add them as <name>-2",
-            dupes.len(),
-            coll.name
-        )));
+        return Err(CollectionError::Refused(
+            Refusal::new(
+                ErrorKind::Conflict,
+                format!(
+                    "{} artifacts are already in collection `{}` ({names})",
+                    dupes.len(),
+                    coll.name
+                ),
+            )
+            .fix(Fix::param_value("on_conflict", "skip").why("to leave them"))
+            .fix(Fix::param_value("on_conflict", "rename").why("to add them as <name>-2")),
+        ));
     }
 
     let now = Timestamp::now();
@@ -331,6 +353,9 @@ pub fn add(
     let staged: Vec<(PathBuf, String)> = planned
         .par_iter()
         .map(|p| {
+            if progress.cancelled() {
+                return Err(CollectionError::Cancelled);
+            }
             let rel = p.cand.kind.collection_path(&p.name);
             let dst = staging.path().join(&rel);
             let (hash, _) = copy_and_hash(&p.cand.path, &dst)?;

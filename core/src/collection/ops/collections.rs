@@ -12,6 +12,7 @@ use crate::home::{Home, HomeError};
 
 /// `init`: create the home and a collection.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InitRequest {
     /// The collection to create (the active one, `default`, when absent).
     pub collection: Option<String>,

@@ -27,7 +27,7 @@ pub use query::{
     ArtifactDetail, ArtifactRef, ListReport, ListRequest, SearchHit, SearchReport, SearchRequest,
     find_entry, list, search, show,
 };
-pub use remove::{RemoveReport, remove};
+pub use remove::{RemoveReport, RemoveRequest, remove};
 pub use status::{ArtifactState, StatusItem, StatusReport, status};
 pub use update::{UpdateItem, UpdateOutcome, UpdateReport, UpdateRequest, update};
 

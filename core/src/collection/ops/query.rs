@@ -17,6 +17,7 @@ use crate::home::Home;
 
 /// `list`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -79,6 +80,7 @@ pub fn list(home: &Home, req: ListRequest) -> Result<ListReport, CollectionError
 
 /// Names one artifact.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ArtifactRef {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -116,7 +118,7 @@ pub fn find_entry<'a>(
                 .min()
                 .filter(|(d, n)| *d <= 3.max(n.len() / 3))
                 .map(|(_, n)| format!("; did you mean `{n}`?"))
-                .unwrap_or_else(|| "; see `skillmeat list`".into());
+                .unwrap_or_default();
             Err(CollectionError::ArtifactNotFound {
                 name: name.into(),
                 collection: coll.name.clone(),
@@ -223,6 +225,7 @@ fn read_metadata(
 
 /// `search`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     /// The collection (the active one when absent).
     #[serde(default)]

@@ -13,11 +13,13 @@ use crate::artifact::{ArtifactKind, describe, hash_artifact};
 use crate::collection::{
     ArtifactEntry, Collection, CollectionError, LockEntry, Timestamp, lock_key, resolve_collection,
 };
+use crate::hint::Fix;
 use crate::home::{Home, HomeError};
 use crate::source::{self, Fetched, SourceSpec};
 
 /// `update`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateRequest {
     /// The collection (the active one when absent).
     #[serde(default)]
@@ -25,9 +27,9 @@ pub struct UpdateRequest {
     /// Only these artifacts (all when empty).
     #[serde(default)]
     pub names: Vec<String>,
-    /// Only report what would change.
+    /// Only report what would change (outcome `available`); write nothing.
     #[serde(default)]
-    pub check: bool,
+    pub dry_run: bool,
     /// Overwrite collection copies that were edited locally.
     #[serde(default)]
     pub force: bool,
@@ -39,7 +41,7 @@ pub struct UpdateRequest {
 pub enum UpdateOutcome {
     /// Nothing new upstream.
     UpToDate,
-    /// A new version is available (with `check`).
+    /// A new version is available (with `dry_run`).
     Available,
     /// Updated to the new version.
     Updated,
@@ -69,6 +71,9 @@ pub struct UpdateItem {
     /// Details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The next step, for an artifact left alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
 }
 
 /// What `update` did.
@@ -77,7 +82,7 @@ pub struct UpdateReport {
     /// The collection.
     pub collection: String,
     /// Whether nothing was written.
-    pub check: bool,
+    pub dry_run: bool,
     /// The snapshot taken before artifacts were replaced, if any were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
@@ -102,7 +107,7 @@ pub fn update(
     progress: &dyn Progress,
 ) -> Result<UpdateReport, CollectionError> {
     let name = resolve_collection(home, req.collection.as_deref())?;
-    let _lock = if req.check { None } else { Some(home.lock()?) };
+    let _lock = if req.dry_run { None } else { Some(home.lock()?) };
     let mut coll = Collection::open(home, &name)?;
     upgrade_legacy_lock(&mut coll);
     let selected: Vec<ArtifactEntry> = if req.names.is_empty() {
@@ -124,6 +129,9 @@ pub fn update(
         .map_err(|e| HomeError::io(&coll.root, e))?;
     progress.start(selected.len() as u64, "checking");
     for e in selected {
+        if progress.cancelled() {
+            return Err(CollectionError::Cancelled);
+        }
         progress.inc(1);
         let mut item = UpdateItem {
             name: e.name.clone(),
@@ -132,6 +140,7 @@ pub fn update(
             from: short(&e.resolved_version, &e.resolved_sha),
             to: None,
             message: None,
+            fixes: Vec::new(),
         };
         let Some(upstream) = e.upstream.clone() else {
             item.outcome = UpdateOutcome::Skipped;
@@ -195,7 +204,7 @@ pub fn update(
         };
         if Some(&upstream_hash) == current.as_ref() && !edited {
             item.outcome = UpdateOutcome::UpToDate;
-            if !req.check
+            if !req.dry_run
                 && fetched.resolved_sha.is_some()
                 && fetched.resolved_sha != e.resolved_sha
             {
@@ -211,14 +220,14 @@ pub fn update(
         }
         if edited && !req.force {
             item.outcome = UpdateOutcome::LocallyModified;
-            item.message = Some(format!(
-                "{} was edited in the collection; rerun with --force to replace it with the upstream version",
-                path.display()
-            ));
+            item.message = Some(format!("{} was edited in the collection", path.display()));
+            item.fixes = vec![
+                Fix::param_value("force", true).why("to replace it with the upstream version"),
+            ];
             items.push(item);
             continue;
         }
-        if req.check {
+        if req.dry_run {
             item.outcome = UpdateOutcome::Available;
             items.push(item);
             continue;
@@ -238,7 +247,7 @@ pub fn update(
     }
     progress.finish();
     let mut snapshot = None;
-    if !req.check {
+    if !req.dry_run {
         if !moves.is_empty() {
             // The snapshot is of the collection as it is on disk, before any replacement.
             let before = Collection::open(home, &coll.name)?;
@@ -249,7 +258,7 @@ pub fn update(
     }
     Ok(UpdateReport {
         collection: coll.name,
-        check: req.check,
+        dry_run: req.dry_run,
         snapshot,
         items,
     })
