@@ -2,14 +2,18 @@
 //! JSON or SARIF 2.1.0 (for GitHub code scanning), exiting 1 when there are errors — for CI.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use skillmeat_core::check::{FileKind, Severity};
-use skillmeat_core::check_context::{CheckReport, CheckRequest, check_files};
+use skillmeat_core::check_context::{CheckReport, CheckRequest};
+use skillmeat_core::op::{self, OpContext};
+
+use crate::call;
+use crate::output::{Out, plural};
 
 /// Output formats of `skillmeat check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,25 +48,24 @@ fn parse_kind(s: &str) -> Result<FileKind, String> {
 }
 
 /// Checks, prints, and fails (exit 1) when any diagnostic is an error.
-pub fn run(args: CheckArgs, json_flag: bool, quiet: bool) -> Result<()> {
-    let report = check_files(&CheckRequest {
-        paths: args.paths,
-        kind: args.kind,
-    })?;
-    let format = if json_flag { Format::Json } else { args.format };
-    let mut out = std::io::stdout().lock();
+pub fn run(ctx: &OpContext, out: &Out, args: CheckArgs) -> Result<()> {
+    let report = call::<op::CheckFiles>(
+        ctx,
+        CheckRequest {
+            paths: args.paths,
+            kind: args.kind,
+        },
+    )?;
+    let format = if out.is_json() {
+        Format::Json
+    } else {
+        args.format
+    };
     match format {
-        Format::Text => text(&mut out, &report, quiet)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        Format::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &sarif(&report))?;
-            writeln!(out)?;
-        }
+        Format::Text => out.print_text(&text(&report, out.is_quiet()))?,
+        Format::Json => out.print_json(&report)?,
+        Format::Sarif => out.print_json(&sarif(&report))?,
     }
-    out.flush()?;
     if report.errors > 0 {
         let files = report
             .files
@@ -83,21 +86,16 @@ pub fn run(args: CheckArgs, json_flag: bool, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn text(out: &mut impl Write, report: &CheckReport, quiet: bool) -> Result<()> {
+/// The text report: one line per diagnostic (errors only with `--quiet`), its fixes, and a
+/// summary.
+fn text(report: &CheckReport, quiet: bool) -> String {
+    let mut out = String::new();
     for f in &report.files {
         for d in &f.diagnostics {
             if quiet && d.diagnostic.severity != Severity::Error {
                 continue;
             }
-            writeln!(
+            let _ = writeln!(
                 out,
                 "{}:{}:{}: {}[{}]: {}",
                 f.path,
@@ -106,23 +104,23 @@ fn text(out: &mut impl Write, report: &CheckReport, quiet: bool) -> Result<()> {
                 d.diagnostic.severity.as_str(),
                 d.diagnostic.code,
                 d.diagnostic.message
-            )?;
+            );
             for fix in &d.diagnostic.fixes {
-                writeln!(out, "    fix: {}", fix.title)?;
+                let _ = writeln!(out, "    fix: {}", fix.title);
             }
         }
     }
     if !quiet {
-        writeln!(
+        let _ = writeln!(
             out,
             "checked {}: {}, {}, {}",
             plural(report.files.len(), "file"),
             plural(report.errors, "error"),
             plural(report.warnings, "warning"),
             plural(report.notes, "note")
-        )?;
+        );
     }
-    Ok(())
+    out
 }
 
 /// A result's artifact URI: relative to the current folder when the file is inside it (what

@@ -1,24 +1,27 @@
-//! `deploy`, `undeploy`, `drift`, `sync`, `diff` and `snapshot`: the clap definitions, one core
-//! call each (`skillmeat_core::deploy`, `skillmeat_core::snapshot`), and their text rendering.
+//! `deploy`, `undeploy`, `drift`, `sync`, `diff` and `snapshot`: the clap definitions, one
+//! registry call each (the `deploy` toolset of `skillmeat_core::op`), and their text rendering.
 //! `--json` prints the core report types as they are.
 //!
 //! `drift` is the per-project state of deployed artifacts; the top-level `status` stays the
 //! collection's own state against its lock.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
-use serde::Serialize;
-use skillmeat_core::collection::ops::Progress;
+use skillmeat_core::ArtifactKind;
 use skillmeat_core::deploy::{
-    self, DeployAction, DeployReport, DiffReport, DriftReport, DriftState, Place, Scope,
-    SyncAction, SyncReport, UndeployReport,
+    DeployAction, DeployReport, DeployRequest, DiffReport, DiffRequest, DriftReport, DriftRequest,
+    DriftState, Scope, SyncAction, SyncReport, SyncRequest, UndeployReport, UndeployRequest,
 };
+use skillmeat_core::op::{self, OpContext};
 use skillmeat_core::snapshot::SnapshotInfo;
-use skillmeat_core::snapshot::ops::{self as snapshot, SnapshotListReport, SnapshotRestoreReport};
-use skillmeat_core::{ArtifactKind, Home};
+use skillmeat_core::snapshot::ops::{
+    SnapshotCreateRequest, SnapshotListReport, SnapshotRestoreReport, SnapshotRestoreRequest,
+};
+
+use crate::output::{Out, capped, plural};
+use crate::{call, hints};
 
 /// The deploy command group (flattened into the top-level commands).
 #[derive(Debug, Subcommand)]
@@ -64,14 +67,10 @@ pub struct PlaceArgs {
 }
 
 impl PlaceArgs {
-    fn place(self) -> Place {
-        Place {
-            project: self.project,
-            scope: match self.scope {
-                ScopeArg::Project => Scope::Project,
-                ScopeArg::User => Scope::User,
-            },
-            targets: self.targets,
+    fn scope(&self) -> Scope {
+        match self.scope {
+            ScopeArg::Project => Scope::Project,
+            ScopeArg::User => Scope::User,
         }
     }
 }
@@ -163,219 +162,165 @@ pub enum SnapshotCmd {
         /// Put back only the edited deployed copies the snapshot saved; leave the collection
         #[arg(long)]
         copies: bool,
+        /// Show what would be restored, change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
-/// Prints reports as text or JSON.
-struct Printer {
-    json: bool,
-    quiet: bool,
-}
-
-impl Printer {
-    fn json<T: Serialize>(&self, v: &T) -> Result<bool> {
-        if self.json {
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, v)?;
-            writeln!(out)?;
-        }
-        Ok(self.json)
+/// The footer of a command that changed deployed copies: recovered changes, the snapshot and
+/// settings backups.
+fn footer(snapshot: &Option<String>, backups: &[PathBuf], recovered: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = recovered.iter().map(|r| format!("note: {r}")).collect();
+    if let Some(s) = snapshot {
+        lines.push(format!(
+            "snapshot {s} taken first (`skillmeat snapshot restore {s}` undoes collection changes)"
+        ));
     }
-
-    fn say(&self, s: &str) -> Result<()> {
-        if !self.quiet {
-            writeln!(std::io::stdout().lock(), "{s}")?;
-        }
-        Ok(())
+    for b in backups {
+        lines.push(format!("backup of the settings file: {}", b.display()));
     }
-
-    fn lines(&self, lines: &[String]) -> Result<()> {
-        for l in lines.iter().take(50) {
-            self.say(l)?;
-        }
-        if lines.len() > 50 {
-            self.say(&format!(
-                "  … and {} more (use --json for all)",
-                lines.len() - 50
-            ))?;
-        }
-        Ok(())
-    }
-
-    fn footer(
-        &self,
-        snapshot: &Option<String>,
-        backups: &[PathBuf],
-        recovered: &[String],
-    ) -> Result<()> {
-        for r in recovered {
-            self.say(&format!("note: {r}"))?;
-        }
-        if let Some(s) = snapshot {
-            self.say(&format!("snapshot {s} taken first (`skillmeat snapshot restore {s}` undoes collection changes)"))?;
-        }
-        for b in backups {
-            self.say(&format!("backup of the settings file: {}", b.display()))?;
-        }
-        Ok(())
-    }
+    lines
 }
 
 /// Runs one command of the group.
-pub fn run(
-    home: &Home,
-    collection: Option<String>,
-    json: bool,
-    quiet: bool,
-    progress: &dyn Progress,
-    cmd: DeployCmd,
-) -> Result<()> {
-    let p = Printer { json, quiet };
+pub fn run(ctx: &OpContext, out: &Out, cmd: DeployCmd) -> Result<()> {
     match cmd {
         DeployCmd::Deploy(a) => {
-            let r = deploy::deploy(
-                home,
-                deploy::DeployRequest {
-                    collection,
-                    names: a.names,
-                    kind: a.kind,
-                    all: a.all,
-                    place: a.place.place(),
-                    dry_run: a.dry_run,
-                    local: a.local,
-                    force: a.force,
-                },
-                progress,
-            )?;
-            print_deploy(&p, &r)
+            let req = DeployRequest {
+                collection: None,
+                names: a.names,
+                kind: a.kind,
+                all: a.all,
+                scope: a.place.scope(),
+                project: a.place.project,
+                targets: a.place.targets,
+                dry_run: a.dry_run,
+                local: a.local,
+                force: a.force,
+            };
+            print_deploy(out, &call::<op::Deploy>(ctx, req)?)
         }
         DeployCmd::Undeploy(a) => {
-            let r = deploy::undeploy(
-                home,
-                deploy::UndeployRequest {
-                    names: a.names,
-                    kind: a.kind,
-                    all: a.all,
-                    place: a.place.place(),
-                    dry_run: a.dry_run,
-                    force: a.force,
-                },
-            )?;
-            print_undeploy(&p, &r)
+            let req = UndeployRequest {
+                names: a.names,
+                kind: a.kind,
+                all: a.all,
+                scope: a.place.scope(),
+                project: a.place.project,
+                targets: a.place.targets,
+                dry_run: a.dry_run,
+                force: a.force,
+            };
+            print_undeploy(out, &call::<op::Undeploy>(ctx, req)?)
         }
         DeployCmd::Drift(place) => {
-            let r = deploy::drift(
-                home,
-                deploy::DriftRequest {
-                    place: place.place(),
-                },
-            )?;
-            print_drift(&p, &r)
+            let req = DriftRequest {
+                scope: place.scope(),
+                project: place.project,
+                targets: place.targets,
+            };
+            print_drift(out, &call::<op::DeploymentStatus>(ctx, req)?)
         }
         DeployCmd::Sync(a) => {
-            let r = deploy::sync(
-                home,
-                deploy::SyncRequest {
-                    names: a.names,
-                    place: a.place.place(),
-                    dry_run: a.dry_run,
-                    pull: a.pull,
-                },
-                progress,
-            )?;
-            print_sync(&p, &r)
+            let req = SyncRequest {
+                names: a.names,
+                scope: a.place.scope(),
+                project: a.place.project,
+                targets: a.place.targets,
+                dry_run: a.dry_run,
+                pull: a.pull,
+            };
+            print_sync(out, &call::<op::Sync>(ctx, req)?)
         }
         DeployCmd::Diff(a) => {
-            let r = deploy::diff(
-                home,
-                deploy::DiffRequest {
-                    name: a.name,
-                    kind: a.kind,
-                    place: a.place.place(),
-                },
-            )?;
-            print_diff(&p, &r)
+            let req = DiffRequest {
+                name: a.name,
+                kind: a.kind,
+                scope: a.place.scope(),
+                project: a.place.project,
+                targets: a.place.targets,
+            };
+            print_diff(out, &call::<op::Diff>(ctx, req)?)
         }
         DeployCmd::Snapshot(s) => match s {
             SnapshotCmd::Create { message } => {
-                let r = snapshot::create(
-                    home,
-                    snapshot::SnapshotCreateRequest {
-                        collection,
-                        reason: message,
-                    },
-                )?;
-                print_snapshot(&p, &r)
+                let req = SnapshotCreateRequest {
+                    collection: None,
+                    reason: message,
+                };
+                print_snapshot(out, &call::<op::SnapshotCreate>(ctx, req)?)
             }
-            SnapshotCmd::List => print_snapshots(&p, &snapshot::list(home, collection.as_deref())?),
-            SnapshotCmd::Restore { id, copies } => {
-                let r = snapshot::restore(
-                    home,
-                    snapshot::SnapshotRestoreRequest {
-                        collection,
-                        id,
-                        copies,
-                    },
-                )?;
-                print_restore(&p, &r)
+            SnapshotCmd::List => print_snapshots(
+                out,
+                &call::<op::SnapshotList>(ctx, op::CollectionRequest::default())?,
+            ),
+            SnapshotCmd::Restore {
+                id,
+                copies,
+                dry_run,
+            } => {
+                let req = SnapshotRestoreRequest {
+                    collection: None,
+                    id,
+                    copies,
+                    dry_run,
+                };
+                print_restore(out, &call::<op::SnapshotRestore>(ctx, req)?)
             }
         },
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-fn print_deploy(p: &Printer, r: &DeployReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    let changed = r
-        .items
-        .iter()
-        .filter(|i| !matches!(i.action, DeployAction::Unchanged | DeployAction::Skipped))
-        .count();
-    let verb = if r.dry_run {
-        "Would deploy"
-    } else {
-        "Deployed"
-    };
-    p.say(&format!(
-        "{verb} {} from `{}` to {} ({} scope; {} already current)",
-        plural(changed, "artifact"),
-        r.collection,
-        r.project.display(),
-        r.scope.as_str(),
-        r.items
+fn print_deploy(out: &Out, r: &DeployReport) -> Result<()> {
+    out.emit(r, || {
+        let changed = r
+            .items
             .iter()
-            .filter(|i| i.action == DeployAction::Unchanged)
-            .count()
-    ))?;
-    let lines: Vec<String> = r
-        .items
-        .iter()
-        .filter(|i| i.action != DeployAction::Unchanged)
-        .map(|i| {
-            let mark = match i.action {
-                DeployAction::Deployed => "+",
-                DeployAction::Updated => "~",
-                DeployAction::Replaced => "!",
-                DeployAction::Skipped => "-",
-                DeployAction::Unchanged => "=",
-            };
-            item_line(
-                mark,
-                i.kind,
-                &i.name,
-                &i.path,
-                &i.settings,
-                i.message.as_deref(),
-            )
-        })
-        .collect();
-    p.lines(&lines)?;
-    p.footer(&r.snapshot, &r.backups, &r.recovered)
+            .filter(|i| !matches!(i.action, DeployAction::Unchanged | DeployAction::Skipped))
+            .count();
+        let verb = if r.dry_run {
+            "Would deploy"
+        } else {
+            "Deployed"
+        };
+        let mut lines = vec![format!(
+            "{verb} {} from `{}` to {} ({} scope; {} already current)",
+            plural(changed, "artifact"),
+            r.collection,
+            r.project.display(),
+            r.scope.as_str(),
+            r.items
+                .iter()
+                .filter(|i| i.action == DeployAction::Unchanged)
+                .count()
+        )];
+        lines.extend(capped(
+            r.items
+                .iter()
+                .filter(|i| i.action != DeployAction::Unchanged)
+                .map(|i| {
+                    let mark = match i.action {
+                        DeployAction::Deployed => "+",
+                        DeployAction::Updated => "~",
+                        DeployAction::Replaced => "!",
+                        DeployAction::Skipped => "-",
+                        DeployAction::Unchanged => "=",
+                    };
+                    item_line(
+                        mark,
+                        i.kind,
+                        &i.name,
+                        &i.path,
+                        &i.settings,
+                        i.message.as_deref(),
+                    )
+                })
+                .collect(),
+        ));
+        lines.extend(footer(&r.snapshot, &r.backups, &r.recovered));
+        lines
+    })
 }
 
 /// One line of a deploy or undeploy report: mark, kind, name, path, settings entries, note.
@@ -402,233 +347,241 @@ fn item_line(
     l
 }
 
-fn print_undeploy(p: &Printer, r: &UndeployReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    let verb = if r.dry_run { "Would remove" } else { "Removed" };
-    p.say(&format!(
-        "{verb} {} from {}",
-        plural(r.items.len(), "artifact"),
-        r.project.display()
-    ))?;
-    let lines: Vec<String> = r
-        .items
-        .iter()
-        .map(|i| {
-            item_line(
-                "-",
-                i.kind,
-                &i.name,
-                &i.path,
-                &i.settings,
-                i.message.as_deref(),
-            )
-        })
-        .collect();
-    p.lines(&lines)?;
-    p.footer(&r.snapshot, &r.backups, &r.recovered)
+fn print_undeploy(out: &Out, r: &UndeployReport) -> Result<()> {
+    out.emit(r, || {
+        let verb = if r.dry_run { "Would remove" } else { "Removed" };
+        let mut lines = vec![format!(
+            "{verb} {} from {}",
+            plural(r.items.len(), "artifact"),
+            r.project.display()
+        )];
+        lines.extend(capped(
+            r.items
+                .iter()
+                .map(|i| {
+                    item_line(
+                        "-",
+                        i.kind,
+                        &i.name,
+                        &i.path,
+                        &i.settings,
+                        i.message.as_deref(),
+                    )
+                })
+                .collect(),
+        ));
+        lines.extend(footer(&r.snapshot, &r.backups, &r.recovered));
+        lines
+    })
 }
 
-fn print_drift(p: &Printer, r: &DriftReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    for n in &r.recovered {
-        p.say(&format!("note: {n}"))?;
-    }
-    if r.items.is_empty() {
-        return p.say(&format!(
-            "Nothing deployed by SkillMeat in {} ({} scope); deploy with `skillmeat deploy NAME`.",
-            r.project.display(),
-            r.scope.as_str()
+fn print_drift(out: &Out, r: &DriftReport) -> Result<()> {
+    out.emit(r, || {
+        let mut lines: Vec<String> = r.recovered.iter().map(|n| format!("note: {n}")).collect();
+        if r.items.is_empty() {
+            lines.push(format!(
+                "Nothing deployed by SkillMeat in {} ({} scope); deploy with `skillmeat deploy NAME`.",
+                r.project.display(),
+                r.scope.as_str()
+            ));
+            return lines;
+        }
+        let summary = r
+            .counts
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(format!(
+            "{} deployed in {} ({summary})",
+            plural(r.items.len(), "artifact"),
+            r.project.display()
         ));
-    }
-    let summary = r
-        .counts
-        .iter()
-        .map(|(k, v)| format!("{v} {k}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    p.say(&format!(
-        "{} deployed in {} ({summary})",
-        plural(r.items.len(), "artifact"),
-        r.project.display()
-    ))?;
-    let lines: Vec<String> = r
-        .items
-        .iter()
-        .filter(|i| i.state != DriftState::Current)
-        .map(|i| {
+        lines.extend(capped(
+            r.items
+                .iter()
+                .filter(|i| i.state != DriftState::Current)
+                .map(|i| {
+                    let mut l = format!(
+                        "  {:<9} {:<8} {:<28} {}",
+                        i.state.as_str(),
+                        i.kind.as_str(),
+                        i.name,
+                        i.path.display()
+                    );
+                    if let Some(e) = &i.error {
+                        l.push_str(&format!(" — {e}"));
+                    }
+                    if !i.settings_missing.is_empty() {
+                        l.push_str(&format!(
+                            " — settings entries gone: {}; `skillmeat sync` writes them back",
+                            i.settings_missing.join(", ")
+                        ));
+                    }
+                    l
+                })
+                .collect(),
+        ));
+        lines
+    })
+}
+
+fn print_sync(out: &Out, r: &SyncReport) -> Result<()> {
+    out.emit(r, || {
+        let acted = r
+            .items
+            .iter()
+            .filter(|i| !matches!(i.action, SyncAction::Unchanged | SyncAction::Kept))
+            .count();
+        let verb = match (r.dry_run, r.pull) {
+            (true, true) => "Would pull",
+            (true, false) => "Would sync",
+            (false, true) => "Pulled",
+            (false, false) => "Synced",
+        };
+        let mut lines = vec![format!(
+            "{verb} {} in {} ({} unchanged)",
+            plural(acted, "artifact"),
+            r.project.display(),
+            r.items
+                .iter()
+                .filter(|i| i.action == SyncAction::Unchanged)
+                .count()
+        )];
+        let mut items = Vec::new();
+        for i in r.items.iter().filter(|i| i.action != SyncAction::Unchanged) {
+            let word = match i.action {
+                SyncAction::Updated => "updated",
+                SyncAction::Restored => "restored",
+                SyncAction::Merged => "merged",
+                SyncAction::Conflicted => "CONFLICT",
+                SyncAction::Pulled => "pulled",
+                SyncAction::Kept => "kept",
+                SyncAction::Unchanged => "current",
+            };
             let mut l = format!(
-                "  {:<9} {:<8} {:<28} {}",
-                i.state.as_str(),
+                "  {word:<9} {:<8} {:<28} ({})",
                 i.kind.as_str(),
                 i.name,
-                i.path.display()
+                i.state.as_str()
             );
-            if let Some(e) = &i.error {
-                l.push_str(&format!(" — {e}"));
+            if let Some(m) = hints::note(i.message.as_deref(), &i.fixes) {
+                l.push_str(&format!(" {m}"));
             }
-            if !i.settings_missing.is_empty() {
-                l.push_str(&format!(
-                    " — settings entries gone: {}; `skillmeat sync` writes them back",
-                    i.settings_missing.join(", ")
-                ));
+            items.push(l);
+            for c in &i.conflicts {
+                items.push(format!("      {c}"));
             }
-            l
-        })
-        .collect();
-    p.lines(&lines)
+        }
+        lines.extend(capped(items));
+        lines.extend(footer(&r.snapshot, &r.backups, &r.recovered));
+        lines
+    })
 }
 
-fn print_sync(p: &Printer, r: &SyncReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    let acted = r
-        .items
-        .iter()
-        .filter(|i| !matches!(i.action, SyncAction::Unchanged | SyncAction::Kept))
-        .count();
-    let verb = match (r.dry_run, r.pull) {
-        (true, true) => "Would pull",
-        (true, false) => "Would sync",
-        (false, true) => "Pulled",
-        (false, false) => "Synced",
-    };
-    p.say(&format!(
-        "{verb} {} in {} ({} unchanged)",
-        plural(acted, "artifact"),
-        r.project.display(),
-        r.items
-            .iter()
-            .filter(|i| i.action == SyncAction::Unchanged)
-            .count()
-    ))?;
-    let mut lines = Vec::new();
-    for i in r.items.iter().filter(|i| i.action != SyncAction::Unchanged) {
-        let word = match i.action {
-            SyncAction::Updated => "updated",
-            SyncAction::Restored => "restored",
-            SyncAction::Merged => "merged",
-            SyncAction::Conflicted => "CONFLICT",
-            SyncAction::Pulled => "pulled",
-            SyncAction::Kept => "kept",
-            SyncAction::Unchanged => "current",
-        };
-        let mut l = format!(
-            "  {word:<9} {:<8} {:<28} ({})",
-            i.kind.as_str(),
-            i.name,
-            i.state.as_str()
-        );
-        if let Some(m) = &i.message {
-            l.push_str(&format!(" {m}"));
+fn print_diff(out: &Out, r: &DiffReport) -> Result<()> {
+    out.emit_raw(r, || {
+        if r.files.is_empty() {
+            return format!(
+                "{} `{}` is the same in the project and the collection ({})\n",
+                r.kind,
+                r.name,
+                r.state.as_str()
+            );
         }
-        lines.push(l);
-        for c in &i.conflicts {
-            lines.push(format!("      {c}"));
-        }
-    }
-    p.lines(&lines)?;
-    p.footer(&r.snapshot, &r.backups, &r.recovered)
-}
-
-fn print_diff(p: &Printer, r: &DiffReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    if r.files.is_empty() {
-        return p.say(&format!(
-            "{} `{}` is the same in the project and the collection ({})",
+        let mut text = format!(
+            "{} `{}` ({}): a/ = collection {}, b/ = project {}\n",
             r.kind,
             r.name,
-            r.state.as_str()
-        ));
-    }
-    p.say(&format!(
-        "{} `{}` ({}): a/ = collection {}, b/ = project {}",
-        r.kind,
-        r.name,
-        r.state.as_str(),
-        r.collection_path
-            .as_ref()
-            .map(|c| c.display().to_string())
-            .unwrap_or_else(|| "(gone)".into()),
-        r.project_path.display()
-    ))?;
-    for f in &r.files {
-        if !p.quiet {
-            write!(std::io::stdout().lock(), "{}", f.diff)?;
+            r.state.as_str(),
+            r.collection_path
+                .as_ref()
+                .map(|c| c.display().to_string())
+                .unwrap_or_else(|| "(gone)".into()),
+            r.project_path.display()
+        );
+        for f in &r.files {
+            text.push_str(&f.diff);
         }
-    }
-    Ok(())
+        text
+    })
 }
 
-fn print_snapshot(p: &Printer, r: &SnapshotInfo) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    p.say(&format!(
-        "Snapshot {} of `{}`: {}, {} bytes ({})",
-        r.id,
-        r.collection,
-        plural(r.artifacts, "artifact"),
-        r.bytes,
-        r.path.display()
-    ))
-}
-
-fn print_snapshots(p: &Printer, r: &SnapshotListReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    if r.snapshots.is_empty() {
-        return p.say(&format!(
-            "No snapshots of `{}` yet; take one with `skillmeat snapshot create`.",
-            r.collection
-        ));
-    }
-    for s in &r.snapshots {
-        p.say(&format!(
-            "{:<22} {:<22} {:>5} artifacts {:>8} bytes  {}",
-            s.id,
-            s.created.to_string(),
-            s.artifacts,
-            s.bytes,
-            s.reason
-        ))?;
-    }
-    Ok(())
-}
-
-fn print_restore(p: &Printer, r: &SnapshotRestoreReport) -> Result<()> {
-    if p.json(r)? {
-        return Ok(());
-    }
-    if !r.copies.is_empty() {
-        p.say(&format!(
-            "Put back {} saved in snapshot {}; the state before is snapshot {}",
-            match r.copies.len() {
-                1 => "1 deployed copy".to_string(),
-                n => format!("{n} deployed copies"),
-            },
+fn print_snapshot(out: &Out, r: &SnapshotInfo) -> Result<()> {
+    out.emit(r, || {
+        vec![format!(
+            "Snapshot {} of `{}`: {}, {} bytes ({})",
             r.id,
-            r.before
-        ))?;
-        let lines: Vec<String> = r
-            .copies
+            r.collection,
+            plural(r.artifacts, "artifact"),
+            r.bytes,
+            r.path.display()
+        )]
+    })
+}
+
+fn print_snapshots(out: &Out, r: &SnapshotListReport) -> Result<()> {
+    out.emit(r, || {
+        if r.snapshots.is_empty() {
+            return vec![format!(
+                "No snapshots of `{}` yet; take one with `skillmeat snapshot create`.",
+                r.collection
+            )];
+        }
+        r.snapshots
             .iter()
-            .map(|c| format!("  {}", c.display()))
-            .collect();
-        return p.lines(&lines);
-    }
-    p.say(&format!(
-        "Restored `{}` to snapshot {} ({}); the state before is snapshot {}",
-        r.collection,
-        r.id,
-        plural(r.artifacts, "artifact"),
-        r.before
-    ))
+            .map(|s| {
+                format!(
+                    "{:<22} {:<22} {:>5} artifacts {:>8} bytes  {}",
+                    s.id,
+                    s.created.to_string(),
+                    s.artifacts,
+                    s.bytes,
+                    s.reason
+                )
+            })
+            .collect()
+    })
+}
+
+fn print_restore(out: &Out, r: &SnapshotRestoreReport) -> Result<()> {
+    out.emit(r, || {
+        let before = r.before.as_deref().unwrap_or("-");
+        let copies = match r.copies.len() {
+            1 => "1 deployed copy".to_string(),
+            n => format!("{n} deployed copies"),
+        };
+        let mut lines = Vec::new();
+        if r.dry_run {
+            lines.push(if r.copies.is_empty() {
+                format!(
+                    "Would restore `{}` to snapshot {} ({})",
+                    r.collection,
+                    r.id,
+                    plural(r.artifacts, "artifact")
+                )
+            } else {
+                format!("Would put back {copies} saved in snapshot {}", r.id)
+            });
+        } else if !r.copies.is_empty() {
+            lines.push(format!(
+                "Put back {copies} saved in snapshot {}; the state before is snapshot {before}",
+                r.id
+            ));
+        } else {
+            lines.push(format!(
+                "Restored `{}` to snapshot {} ({}); the state before is snapshot {before}",
+                r.collection,
+                r.id,
+                plural(r.artifacts, "artifact")
+            ));
+        }
+        lines.extend(capped(
+            r.copies
+                .iter()
+                .map(|c| format!("  {}", c.display()))
+                .collect(),
+        ));
+        lines
+    })
 }

@@ -49,6 +49,7 @@ pub fn run(g: &Global, home: &Home, cmd: McpCmd) -> Result<()> {
                 read_only,
                 collection: g.collection.clone(),
                 resource_page_size: page_size,
+                events: None,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -1,19 +1,22 @@
-//! `skillmeat bundle …`, `skillmeat keys …` and `skillmeat vault …`: the clap definitions, the
-//! dispatch into `skillmeat_core::{pack, signing, vault}` and the text rendering of their reports
-//! (`--json` prints the report types themselves).
+//! `skillmeat bundle …`, `skillmeat keys …` and `skillmeat vault …`: the clap definitions, one
+//! registry call each (the `pack` and `keys` operations of `skillmeat_core::op`) and the text
+//! rendering of their reports (`--json` prints the report types themselves). The one prompt:
+//! whether to trust a pack's unknown signer (planned with a dry run, asked, then imported with
+//! the explicit decision).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use serde::Serialize;
-use skillmeat_core::pack::{self, PackError, SignatureStatus, Strategy, VerifyLimits};
-use skillmeat_core::signing::{self, KeyInfo, KeyStorage, StorageChoice};
+use skillmeat_core::ArtifactKind;
+use skillmeat_core::op::{self, Hint, OpContext};
+use skillmeat_core::pack::{self, SignatureStatus, Strategy, VerifyLimits};
+use skillmeat_core::signing::{self, KeyInfo, KeyStorage, MoveKeyRequest, StorageChoice};
 use skillmeat_core::vault;
-use skillmeat_core::{ArtifactKind, Home};
 
-use crate::Global;
+use crate::output::{Out, clip};
+use crate::{call, hints, try_call};
 
 // Parsed once per run, so the size of the export arguments does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -236,16 +239,13 @@ pub enum MoveTo {
     File,
 }
 
-/// The flag (or SKILLMEAT_KEY_STORAGE, which clap folds into it), else the `key-storage` setting.
-fn storage_choice(home: &Home, arg: Option<StorageArg>) -> Result<StorageChoice> {
-    Ok(match arg {
-        Some(StorageArg::Auto) => StorageChoice::Auto,
-        Some(StorageArg::Keychain) => StorageChoice::Keychain,
-        Some(StorageArg::File) => StorageChoice::File,
-        None => skillmeat_core::config::Config::load(home)?
-            .get("key-storage")?
-            .value
-            .parse()?,
+/// The flag (or SKILLMEAT_KEY_STORAGE, which clap folds into it); core falls back to the
+/// `key-storage` setting.
+fn storage_choice(arg: Option<StorageArg>) -> Option<StorageChoice> {
+    arg.map(|a| match a {
+        StorageArg::Auto => StorageChoice::Auto,
+        StorageArg::Keychain => StorageChoice::Keychain,
+        StorageArg::File => StorageChoice::File,
     })
 }
 
@@ -322,30 +322,6 @@ pub enum VaultKindArg {
     S3,
 }
 
-/// Prints `v` as JSON with `--json`, else the text `text()` makes (unless `--quiet`).
-fn emit<T: Serialize>(g: &Global, v: &T, text: impl FnOnce() -> String) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    if g.json {
-        serde_json::to_writer_pretty(&mut stdout, v)?;
-        writeln!(stdout)?;
-    } else if !g.quiet {
-        let t = text();
-        if !t.is_empty() {
-            writeln!(stdout, "{}", t.trim_end())?;
-        }
-    }
-    Ok(())
-}
-
-/// The first `max` characters of `s`, with an ellipsis when cut.
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    }
-}
-
 fn sig_line(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Unsigned => "unsigned".into(),
@@ -356,13 +332,13 @@ fn sig_line(s: &SignatureStatus) -> String {
     }
 }
 
-pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
+pub fn bundle(ctx: &OpContext, out: &Out, cmd: BundleCmd) -> Result<()> {
     match cmd {
         BundleCmd::Export(a) => {
-            let r = pack::export(
-                home,
+            let r = call::<op::PackExport>(
+                ctx,
                 pack::ExportRequest {
-                    collection: g.collection.clone(),
+                    collection: None,
                     names: a.names,
                     all: a.all,
                     kind: a.kind,
@@ -381,7 +357,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                     requires: a.requires,
                 },
             )?;
-            emit(g, &r, || {
+            out.emit_str(&r, || {
                 format!(
                     "Wrote {} ({} {}): {} artifact{}, {} files, {} bytes\n  bundle hash {}\n  {}",
                     r.path.display(),
@@ -404,14 +380,14 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
             files,
             limits,
         } => {
-            let r = pack::inspect(
-                home,
+            let r = call::<op::PackInspect>(
+                ctx,
                 pack::InspectRequest {
                     path: file,
                     limits: limits.limits(),
                 },
             )?;
-            emit(g, &r, || {
+            out.emit_str(&r, || {
                 let mut s = format!(
                     "{} {} ({:?})\n  {}\n  author: {}  license: {}\n  created: {}\n  bundle hash: {}\n  {}\n",
                     r.name,
@@ -467,14 +443,14 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
             })
         }
         BundleCmd::Verify { file, limits } => {
-            let r = pack::verify(
-                home,
+            let r = call::<op::PackVerify>(
+                ctx,
                 pack::VerifyRequest {
                     path: file,
                     limits: limits.limits(),
                 },
             )?;
-            emit(g, &r, || {
+            out.emit_str(&r, || {
                 format!(
                     "OK {}: {} {} — {} artifacts, {} files, {} bytes; bundle hash {}; {}",
                     r.path.display(),
@@ -497,7 +473,7 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
             limits,
         } => {
             let mut req = pack::ImportRequest {
-                collection: g.collection.clone(),
+                collection: None,
                 path: file,
                 strategy: match strategy {
                     StrategyArg::Merge => Strategy::Merge,
@@ -509,25 +485,34 @@ pub fn bundle(g: &Global, home: &Home, cmd: BundleCmd) -> Result<()> {
                 limits: limits.limits(),
                 ignore_dependencies,
             };
-            let r = match pack::import(home, req.clone()) {
-                Err(PackError::Untrusted { key_id, signer, .. })
-                    if !g.json
-                        && std::io::stdin().is_terminal()
-                        && std::io::stderr().is_terminal() =>
-                {
-                    if !crate::confirm(&format!(
-                        "The pack is signed by key {key_id} ({signer}), which you do not trust yet. Trust it?"
-                    ))? {
+            // An unknown signer is asked about on a terminal: plan with a dry run; when the
+            // plan is refused for the signer alone, ask, then import with the decision.
+            let interactive = !out.is_json()
+                && !req.trust_signer
+                && std::io::stdin().is_terminal()
+                && std::io::stderr().is_terminal();
+            if interactive {
+                let plan = pack::ImportRequest {
+                    dry_run: true,
+                    ..req.clone()
+                };
+                if let Err(e) = try_call::<op::PackImport>(ctx, plan) {
+                    let asks_trust = e.fixes.iter().any(
+                        |f| matches!(&f.hint, Hint::Param { name, .. } if name == "trust_signer"),
+                    );
+                    if !asks_trust {
+                        anyhow::bail!(hints::render(&e));
+                    }
+                    if !crate::confirm(&format!("{}. Trust it?", e.message))? {
                         anyhow::bail!(
-                            "not importing: the signer {key_id} is not trusted; pass --trust-signer to trust it"
+                            "not importing: the signer is not trusted; pass --trust-signer to trust it"
                         );
                     }
                     req.trust_signer = true;
-                    pack::import(home, req)?
                 }
-                other => other?,
-            };
-            emit(g, &r, || {
+            }
+            let r = call::<op::PackImport>(ctx, req)?;
+            out.emit_str(&r, || {
                 let mut s = format!(
                     "{} {} {} into `{}` ({})\n",
                     if r.dry_run {
@@ -604,31 +589,24 @@ fn stored_line(verb: &str, k: &KeyInfo) -> String {
     }
 }
 
-fn read_arg_file(p: &PathBuf) -> Result<String> {
-    std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
-}
-
-pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
+pub fn keys(ctx: &OpContext, out: &Out, yes: bool, cmd: KeysCmd) -> Result<()> {
     match cmd {
         KeysCmd::Generate {
             name,
             email,
             storage,
         } => {
-            let storage = storage_choice(home, storage)?;
-            let k = signing::generate(
-                home,
-                signing::GenerateRequest {
-                    name,
-                    email,
-                    storage,
-                },
-            )?;
-            emit(g, &k, || stored_line("Generated key", &k))
+            let req = op::KeysGenerateRequest {
+                name,
+                email,
+                storage: storage_choice(storage),
+            };
+            let k = call::<op::KeysGenerate>(ctx, req)?;
+            out.emit_str(&k, || stored_line("Generated key", &k))
         }
         KeysCmd::List => {
-            let r = signing::list(home)?;
-            emit(g, &r, || {
+            let r = call::<op::KeysList>(ctx, op::NoRequest {})?;
+            out.emit_str(&r, || {
                 let mut s = String::from("Your signing keys (where each private key is kept):\n");
                 if r.own.is_empty() {
                     s.push_str("  none — create one with `skillmeat keys generate`\n");
@@ -651,42 +629,25 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
             private,
             output,
         } => {
-            let r = signing::export(
-                home,
-                signing::ExportKeyRequest {
-                    key_id: id,
-                    private,
-                },
-            )?;
-            match output {
-                Some(p) => {
-                    if private {
-                        skillmeat_core::home::atomic_write_private(&p, r.text.as_bytes())?;
-                    } else {
-                        std::fs::write(&p, &r.text)
-                            .with_context(|| format!("writing {}", p.display()))?;
-                    }
-                    emit(g, &r, || {
-                        format!("Wrote key {} to {}", r.key_id, p.display())
-                    })
-                }
-                None => emit(g, &r, || r.text.clone()),
-            }
+            let req = op::KeysExportRequest {
+                key: id,
+                private,
+                output,
+            };
+            let r = call::<op::KeysExport>(ctx, req)?;
+            out.emit_str(&r, || match (&r.path, &r.text) {
+                (Some(p), _) => format!("Wrote key {} to {}", r.key_id, p.display()),
+                (None, Some(text)) => text.clone(),
+                (None, None) => String::new(),
+            })
         }
         KeysCmd::Import { file, storage } => {
-            let storage = storage_choice(home, storage)?;
-            let text = read_arg_file(&file)?;
-            let k = signing::import(
-                home,
-                signing::ImportKeyRequest {
-                    text,
-                    source: file.display().to_string(),
-                    name: None,
-                    email: None,
-                    storage,
-                },
-            )?;
-            emit(g, &k, || {
+            let req = op::KeysImportRequest {
+                file,
+                storage: storage_choice(storage),
+            };
+            let k = call::<op::KeysImport>(ctx, req)?;
+            out.emit_str(&k, || {
                 if k.storage.is_some() {
                     stored_line("Imported signing key", &k)
                 } else {
@@ -695,56 +656,36 @@ pub fn keys(g: &Global, home: &Home, cmd: KeysCmd) -> Result<()> {
             })
         }
         KeysCmd::Trust { key, name, email } => {
-            let p = PathBuf::from(&key);
-            let (text, source) = if p.is_file() {
-                (read_arg_file(&p)?, p.display().to_string())
-            } else {
-                (key.clone(), "the key given".to_string())
-            };
-            let k = signing::trust(
-                home,
-                signing::ImportKeyRequest {
-                    text,
-                    source,
-                    name,
-                    email,
-                    storage: StorageChoice::File,
-                },
-            )?;
-            emit(g, &k, || format!("Now trusting {}", key_line(&k)))
+            let k = call::<op::KeysTrust>(ctx, op::KeysTrustRequest { key, name, email })?;
+            out.emit_str(&k, || format!("Now trusting {}", key_line(&k)))
         }
         KeysCmd::Untrust { id } => {
-            let removed = signing::untrust(home, &id)?;
-            if !removed {
-                anyhow::bail!("key {id} is not in the trusted keys; see `skillmeat keys list`");
-            }
-            emit(g, &serde_json::json!({"untrusted": id}), || {
-                format!("No longer trusting {id}")
-            })
+            let r = call::<op::KeysUntrust>(ctx, op::KeyIdRequest { key_id: id })?;
+            out.emit_str(&r, || format!("No longer trusting {}", r.untrusted))
         }
         KeysCmd::Remove { id } => {
-            if !g.yes
+            if !yes
                 && !crate::confirm(&format!(
                     "Delete signing key {id}? Packs it signed stay valid, but you cannot sign with it again."
                 ))?
             {
                 anyhow::bail!("not deleting key {id}; pass --yes to delete without asking");
             }
-            let k = signing::remove(home, &id)?;
-            emit(g, &k, || format!("Deleted signing key {}", k.key_id))
+            let k = call::<op::KeysRemove>(ctx, op::KeyIdRequest { key_id: id })?;
+            out.emit_str(&k, || format!("Deleted signing key {}", k.key_id))
         }
         KeysCmd::Move { id, to } => {
             let to = match to {
                 MoveTo::Keychain => KeyStorage::Keychain,
                 MoveTo::File => KeyStorage::File,
             };
-            let k = signing::move_key(home, signing::MoveKeyRequest { key_id: id, to })?;
-            emit(g, &k, || format!("Moved key {}", key_line(&k)))
+            let k = call::<op::KeysMove>(ctx, MoveKeyRequest { key_id: id, to })?;
+            out.emit_str(&k, || format!("Moved key {}", key_line(&k)))
         }
     }
 }
 
-pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
+pub fn vault(ctx: &OpContext, out: &Out, cmd: VaultCmd) -> Result<()> {
     match cmd {
         VaultCmd::Add {
             name,
@@ -772,14 +713,12 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
                     prefix,
                 },
             };
-            let r = vault::add(home, &name, config)?;
-            emit(g, &r, || {
-                format!("Added vault `{}` ({})", r.name, r.location)
-            })
+            let r = call::<op::VaultAdd>(ctx, op::VaultAddRequest { name, config })?;
+            out.emit_str(&r, || format!("Added vault `{}` ({})", r.name, r.location))
         }
         VaultCmd::List => {
-            let r = vault::list(home)?;
-            emit(g, &r, || {
+            let r = call::<op::VaultList>(ctx, op::NoRequest {})?;
+            out.emit_str(&r, || {
                 if r.vaults.is_empty() {
                     return "No vaults; add one with `skillmeat vault add NAME --type local|git|s3 …`".into();
                 }
@@ -791,12 +730,12 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
             })
         }
         VaultCmd::Remove { name } => {
-            let r = vault::remove(home, &name)?;
-            emit(g, &r, || format!("Removed vault `{}`", r.name))
+            let r = call::<op::VaultRemove>(ctx, op::VaultNameRequest { vault: name })?;
+            out.emit_str(&r, || format!("Removed vault `{}`", r.name))
         }
         VaultCmd::Push { vault: v, file } => {
-            let r = vault::push(home, &v, &file)?;
-            emit(g, &r, || {
+            let r = call::<op::VaultPush>(ctx, op::VaultPushRequest { vault: v, file })?;
+            out.emit_str(&r, || {
                 format!(
                     "Pushed {} to vault `{}` ({} bytes)",
                     r.pack, r.vault, r.bytes
@@ -808,21 +747,26 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
             pack,
             output,
         } => {
-            let out = output.unwrap_or_else(|| PathBuf::from(&pack));
-            let r = vault::pull(home, &v, &pack, &out)?;
-            emit(g, &r, || {
+            let shown = output.clone().unwrap_or_else(|| PathBuf::from(&pack));
+            let req = op::VaultPullRequest {
+                vault: v,
+                pack,
+                output,
+            };
+            let r = call::<op::VaultPull>(ctx, req)?;
+            out.emit_str(&r, || {
                 format!(
                     "Pulled {} from vault `{}` to {} ({} bytes, verified)",
                     r.pack,
                     r.vault,
-                    out.display(),
+                    shown.display(),
                     r.bytes
                 )
             })
         }
         VaultCmd::Ls { vault: v } => {
-            let r = vault::ls(home, &v)?;
-            emit(g, &r, || {
+            let r = call::<op::VaultLs>(ctx, op::VaultNameRequest { vault: v })?;
+            out.emit_str(&r, || {
                 if r.packs.is_empty() {
                     return format!("Vault `{}` holds no packs", r.vault);
                 }
@@ -834,8 +778,8 @@ pub fn vault(g: &Global, home: &Home, cmd: VaultCmd) -> Result<()> {
             })
         }
         VaultCmd::Delete { vault: v, pack } => {
-            let r = vault::delete(home, &v, &pack)?;
-            emit(g, &r, || {
+            let r = call::<op::VaultDelete>(ctx, op::VaultPackRequest { vault: v, pack })?;
+            out.emit_str(&r, || {
                 format!("Deleted {} from vault `{}`", r.pack, r.vault)
             })
         }

@@ -1,14 +1,15 @@
 //! `skillmeat token create|list|revoke`: access tokens for the HTTP servers (`mcp serve
-//! --http`, `web`), kept hashed in `<home>/tokens.toml` by `skillmeat_core::tokens`.
+//! --http`, `web`), kept hashed in `<home>/tokens.toml` (the `token` operations of the registry).
 
 use std::io::Write;
 
 use anyhow::Result;
 use clap::Subcommand;
-use serde::Serialize;
-use skillmeat_core::{Home, tokens};
+use skillmeat_core::op::{self, OpContext};
+use skillmeat_core::tokens;
 
-use crate::Global;
+use crate::call;
+use crate::output::Out;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCmd {
@@ -27,23 +28,16 @@ pub enum TokenCmd {
     },
 }
 
-fn json<T: Serialize>(v: &T) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, v)?;
-    writeln!(stdout)?;
-    Ok(())
-}
-
-pub fn run(g: &Global, home: &Home, cmd: TokenCmd) -> Result<()> {
+pub fn run(ctx: &OpContext, out: &Out, cmd: TokenCmd) -> Result<()> {
     match cmd {
         TokenCmd::Create { name } => {
-            let r = tokens::create(home, tokens::CreateTokenRequest { name })?;
-            if g.json {
-                return json(&r);
+            let r = call::<op::TokenCreate>(ctx, tokens::CreateTokenRequest { name })?;
+            if out.is_json() {
+                return out.emit(&r, Vec::new);
             }
             // The token alone on stdout, so `TOKEN=$(skillmeat token create --name x)` works;
             // the notice goes to stderr.
-            if !g.quiet {
+            if !out.is_quiet() {
                 eprintln!(
                     "Created token `{}` (only its hash is kept, in {}). Copy it now; it is not shown again:",
                     r.name,
@@ -54,53 +48,35 @@ pub fn run(g: &Global, home: &Home, cmd: TokenCmd) -> Result<()> {
             Ok(())
         }
         TokenCmd::List => {
-            let r = tokens::list(home)?;
-            if g.json {
-                return json(&r);
-            }
-            if g.quiet {
-                return Ok(());
-            }
-            let mut out = std::io::stdout().lock();
-            if r.tokens.is_empty() {
-                writeln!(
-                    out,
-                    "No tokens; create one with `skillmeat token create --name NAME`."
-                )?;
-                return Ok(());
-            }
-            let w = r
-                .tokens
-                .iter()
-                .map(|t| t.name.len())
-                .max()
-                .unwrap_or(4)
-                .clamp(4, 40);
-            writeln!(out, "{:<w$} {:<16} CREATED", "NAME", "STARTS WITH")?;
-            for t in &r.tokens {
-                writeln!(
-                    out,
-                    "{:<w$} {:<16} {}",
-                    t.name,
-                    format!("{}…", t.prefix),
-                    t.created
-                )?;
-            }
-            Ok(())
+            let r = call::<op::TokenList>(ctx, op::NoRequest {})?;
+            out.emit(&r, || {
+                if r.tokens.is_empty() {
+                    return vec![
+                        "No tokens; create one with `skillmeat token create --name NAME`.".into(),
+                    ];
+                }
+                let w = r
+                    .tokens
+                    .iter()
+                    .map(|t| t.name.len())
+                    .max()
+                    .unwrap_or(4)
+                    .clamp(4, 40);
+                let mut lines = vec![format!("{:<w$} {:<16} CREATED", "NAME", "STARTS WITH")];
+                for t in &r.tokens {
+                    lines.push(format!(
+                        "{:<w$} {:<16} {}",
+                        t.name,
+                        format!("{}…", t.prefix),
+                        t.created
+                    ));
+                }
+                lines
+            })
         }
         TokenCmd::Revoke { name } => {
-            let r = tokens::revoke(home, &name)?;
-            if g.json {
-                return json(&r);
-            }
-            if !g.quiet {
-                writeln!(
-                    std::io::stdout().lock(),
-                    "Revoked token `{}`",
-                    r.revoked.name
-                )?;
-            }
-            Ok(())
+            let r = call::<op::TokenRevoke>(ctx, op::TokenNameRequest { name })?;
+            out.emit(&r, || vec![format!("Revoked token `{}`", r.revoked.name)])
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The `skillmeat` binary: a clap front end over `skillmeat-core`. Each subcommand builds one
-//! typed request, calls one core operation and prints its report (as text, or as JSON with
-//! `--json`). Prompts live here and only here. Exit codes: 0 ok, 1 failure, 2 usage.
+//! typed request of core's operation registry, runs it with [`call`] (the one way this face runs
+//! an operation) and prints its report (as text, or as JSON with `--json`); a failure prints the
+//! error's sentence with its fixes spelled as flags and commands. Prompts live here and only
+//! here. Exit codes: 0 ok, 1 failure, 2 usage.
 
 mod cmd_check;
 mod cmd_deploy;
@@ -8,6 +10,7 @@ mod cmd_lsp;
 mod cmd_mcp;
 mod cmd_pack;
 mod cmd_token;
+mod hints;
 mod output;
 
 use std::io::IsTerminal;
@@ -16,7 +19,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use skillmeat_core::collection::ops::{self, OnConflict};
+use skillmeat_core::collection::ops::{
+    AddRequest, ArtifactRef, InitRequest, ListRequest, OnConflict, RemoveRequest, SearchRequest,
+    UpdateRequest,
+};
+use skillmeat_core::op::{self, Face, OpContext, Operation};
+use skillmeat_core::progress::{NoProgress, Progress};
 use skillmeat_core::{ArtifactKind, Home};
 
 use output::Out;
@@ -98,7 +106,7 @@ enum Command {
         #[arg(long, short = 'n')]
         limit: Option<usize>,
     },
-    /// Remove an artifact and its files from the collection
+    /// Remove an artifact and its files from the collection (after a snapshot)
     #[command(visible_alias = "rm")]
     Remove {
         /// Its name or alias
@@ -106,13 +114,16 @@ enum Command {
         /// Its kind, when the name is used by more than one
         #[arg(long, short = 'k')]
         kind: Option<ArtifactKind>,
+        /// Show the files that would be removed, change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Re-resolve sources and bring changed artifacts forward
     Update {
         /// Only these artifacts
         names: Vec<String>,
         /// Only show what would change
-        #[arg(long)]
+        #[arg(long, visible_alias = "dry-run")]
         check: bool,
         /// Replace collection copies that were edited locally
         #[arg(long)]
@@ -200,7 +211,7 @@ enum ConfigCmd {
 /// Draws an indicatif bar on stderr for long core operations.
 struct Bar(indicatif::ProgressBar);
 
-impl ops::Progress for Bar {
+impl Progress for Bar {
     fn start(&self, total: u64, message: &str) {
         if total > 1 {
             self.0.set_length(total);
@@ -217,9 +228,9 @@ impl ops::Progress for Bar {
     }
 }
 
-fn progress(g: &Global) -> Box<dyn ops::Progress> {
+fn progress(g: &Global) -> Box<dyn Progress> {
     if g.quiet || g.json || !std::io::stderr().is_terminal() {
-        return Box::new(ops::NoProgress);
+        return Box::new(NoProgress);
     }
     let bar = indicatif::ProgressBar::hidden();
     if let Ok(style) =
@@ -284,38 +295,64 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Runs operation `O` through the registry; its error becomes the CLI's sentence, fixes spelled
+/// as flags and commands.
+pub fn call<O: Operation>(ctx: &OpContext, req: O::Request) -> Result<O::Report> {
+    op::call::<O>(ctx, req).map_err(|e| anyhow::Error::msg(hints::render(&e)))
+}
+
+/// Runs `O` and hands its error back as data (for a prompt that depends on the fixes).
+pub fn try_call<O: Operation>(ctx: &OpContext, req: O::Request) -> Result<O::Report, op::OpError> {
+    op::call::<O>(ctx, req)
+}
+
 fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
-    let home = Home::resolve(g.home.as_deref())?;
+    let home = Home::resolve(g.home.as_deref()).map_err(|e| hints_of(e.into()))?;
     let out = Out::new(g.json, g.quiet);
-    let coll = g.collection.clone();
+    let bar = progress(g);
+    let mut ctx = OpContext::new(&home, Face::Cli);
+    ctx.cwd = Some(std::env::current_dir().context("reading the current folder")?);
+    ctx.default_collection = g.collection.clone();
+    ctx.progress = bar.as_ref();
+    let ctx = &ctx;
     match cli.command {
         Command::Init { name } => {
-            let r = ops::init(
-                &home,
-                ops::InitRequest {
-                    collection: name.or(coll),
-                },
-            )?;
-            out.init(&r)
+            let r = call::<op::Init>(ctx, InitRequest { collection: name })?;
+            output::init(&out, &r)
         }
-        Command::Collection(c) => match c {
-            CollectionCmd::List => out.collections(&ops::collection_list(&home)?),
-            CollectionCmd::Create { name } => {
-                out.collection("created", &ops::collection_create(&home, &name)?)
-            }
-            CollectionCmd::Use { name } => {
-                out.collection("now using", &ops::collection_use(&home, &name)?)
-            }
-            CollectionCmd::Delete { name } => {
-                if !g.yes && !confirm(&format!("Delete collection `{name}` and all its files?"))? {
-                    anyhow::bail!(
-                        "not deleting collection `{name}`; pass --yes to delete without asking"
-                    );
+        Command::Collection(c) => {
+            let named = |name: String| op::CollectionNameRequest { name };
+            match c {
+                CollectionCmd::List => {
+                    output::collections(&out, &call::<op::CollectionList>(ctx, op::NoRequest {})?)
                 }
-                out.collection("deleted", &ops::collection_delete(&home, &name)?)
+                CollectionCmd::Create { name } => output::collection(
+                    &out,
+                    "created",
+                    &call::<op::CollectionCreate>(ctx, named(name))?,
+                ),
+                CollectionCmd::Use { name } => output::collection(
+                    &out,
+                    "now using",
+                    &call::<op::CollectionUse>(ctx, named(name))?,
+                ),
+                CollectionCmd::Delete { name } => {
+                    if !g.yes
+                        && !confirm(&format!("Delete collection `{name}` and all its files?"))?
+                    {
+                        anyhow::bail!(
+                            "not deleting collection `{name}`; pass --yes to delete without asking"
+                        );
+                    }
+                    output::collection(
+                        &out,
+                        "deleted",
+                        &call::<op::CollectionDelete>(ctx, named(name))?,
+                    )
+                }
             }
-        },
+        }
         Command::Add(a) => {
             let on_conflict = if a.skip_existing {
                 OnConflict::Skip
@@ -324,8 +361,8 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 OnConflict::Fail
             };
-            let req = ops::AddRequest {
-                collection: coll,
+            let req = AddRequest {
+                collection: None,
                 source: a.source,
                 cwd: None,
                 name: a.name,
@@ -334,88 +371,83 @@ fn run(cli: Cli) -> Result<()> {
                 on_conflict,
                 dry_run: a.dry_run,
             };
-            let p = progress(g);
-            let r = ops::add(&home, req, p.as_ref())?;
-            out.add(&r)
+            output::add(&out, &call::<op::AddArtifact>(ctx, req)?)
         }
-        Command::List { kind, tag } => out.list(&ops::list(
-            &home,
-            ops::ListRequest {
-                collection: coll,
+        Command::List { kind, tag } => {
+            let req = ListRequest {
                 kind,
                 tag,
                 ..Default::default()
-            },
-        )?),
-        Command::Show { name, kind, files } => out.show(
-            &ops::show(
-                &home,
-                ops::ArtifactRef {
-                    collection: coll,
-                    name,
-                    kind,
-                },
-            )?,
-            files,
-        ),
-        Command::Search { query, kind, limit } => out.search(&ops::search(
-            &home,
-            ops::SearchRequest {
-                collection: coll,
+            };
+            output::list(&out, &call::<op::ListArtifacts>(ctx, req)?)
+        }
+        Command::Show { name, kind, files } => {
+            let req = ArtifactRef {
+                collection: None,
+                name,
+                kind,
+            };
+            output::show(&out, &call::<op::ShowArtifact>(ctx, req)?, files)
+        }
+        Command::Search { query, kind, limit } => {
+            let req = SearchRequest {
+                collection: None,
                 query: query.join(" "),
                 kind,
                 limit,
-            },
-        )?),
-        Command::Remove { name, kind } => out.remove(&ops::remove(
-            &home,
-            ops::ArtifactRef {
-                collection: coll,
+            };
+            output::search(&out, &call::<op::SearchArtifacts>(ctx, req)?)
+        }
+        Command::Remove {
+            name,
+            kind,
+            dry_run,
+        } => {
+            let req = RemoveRequest {
+                collection: None,
                 name,
                 kind,
-            },
-        )?),
+                dry_run,
+            };
+            output::remove(&out, &call::<op::RemoveArtifact>(ctx, req)?)
+        }
         Command::Update {
             names,
             check,
             force,
         } => {
-            let p = progress(g);
-            let r = ops::update(
-                &home,
-                ops::UpdateRequest {
-                    collection: coll,
-                    names,
-                    check,
-                    force,
-                },
-                p.as_ref(),
-            )?;
-            out.update(&r)
+            let req = UpdateRequest {
+                collection: None,
+                names,
+                dry_run: check,
+                force,
+            };
+            output::update(&out, &call::<op::UpdateArtifacts>(ctx, req)?)
         }
-        Command::Status => out.status(&ops::status(&home, coll.as_deref())?),
-        Command::Config(c) => {
-            let mut cfg = skillmeat_core::config::Config::load(&home)?;
-            match c {
-                ConfigCmd::Get { key } => out.setting(&cfg.get(&key)?),
-                ConfigCmd::Set { key, value } => {
-                    home.ensure()?;
-                    let _lock = home.lock()?;
-                    out.setting(&cfg.set(&key, &value)?)
-                }
-                ConfigCmd::List => out.settings(&cfg.list()),
+        Command::Status => output::status(
+            &out,
+            &call::<op::CollectionStatus>(ctx, op::CollectionRequest::default())?,
+        ),
+        Command::Config(c) => match c {
+            ConfigCmd::Get { key } => output::setting(
+                &out,
+                &call::<op::ConfigGet>(ctx, op::ConfigKeyRequest { key })?,
+            ),
+            ConfigCmd::Set { key, value } => output::setting(
+                &out,
+                &call::<op::ConfigSet>(ctx, op::ConfigSetRequest { key, value })?,
+            ),
+            ConfigCmd::List => {
+                output::settings(&out, &call::<op::ConfigList>(ctx, op::NoRequest {})?)
             }
-        }
+        },
         Command::Mcp(c) => cmd_mcp::run(g, &home, c),
-        Command::Token(c) => cmd_token::run(g, &home, c),
-        Command::Deploy(c) => {
-            let p = progress(g);
-            cmd_deploy::run(&home, coll, g.json, g.quiet, p.as_ref(), c)
-        }
-        Command::Bundle(c) => cmd_pack::bundle(g, &home, c),
-        Command::Keys(c) => cmd_pack::keys(g, &home, c),
-        Command::Vault(c) => cmd_pack::vault(g, &home, c),
-        Command::Check(args) => cmd_check::run(args, g.json, g.quiet),
+        Command::Token(c) => cmd_token::run(ctx, &out, c),
+        Command::Deploy(c) => cmd_deploy::run(ctx, &out, c),
+        Command::Bundle(c) => cmd_pack::bundle(ctx, &out, c),
+        Command::Keys(c) => cmd_pack::keys(ctx, &out, g.yes, c),
+        Command::Vault(c) => cmd_pack::vault(ctx, &out, c),
+        Command::Check(args) => cmd_check::run(ctx, &out, args),
         Command::Lsp(args) => cmd_lsp::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -427,6 +459,11 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A core error raised before any operation runs (finding the home), rendered the same way.
+fn hints_of(e: op::OpError) -> anyhow::Error {
+    anyhow::Error::msg(hints::render(&e))
 }
 
 /// Asks a yes/no question on stderr; refuses (false) when stdin is not a terminal.

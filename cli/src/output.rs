@@ -1,5 +1,7 @@
-//! Printing core reports: as aligned text for people (colour only on a terminal and never with
-//! `NO_COLOR`), or as pretty JSON of the report types themselves with `--json`.
+//! The one owner of printing: a report goes out as pretty JSON of the report type itself with
+//! `--json`, else as the text its printer makes (nothing with `--quiet`); colour only on a
+//! terminal and never with `NO_COLOR`. The per-area printers (`cmd_*.rs`) build text and hand it
+//! here; they never write to stdout themselves. Also the collection commands' printers.
 
 use std::io::{IsTerminal, Write};
 
@@ -10,6 +12,8 @@ use skillmeat_core::collection::ops::{
     ListReport, RemoveReport, SearchReport, StatusReport, UpdateOutcome, UpdateReport,
 };
 use skillmeat_core::config::Setting;
+
+use crate::hints;
 
 fn color_on(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -40,6 +44,16 @@ impl Out {
         }
     }
 
+    /// Whether `--json` is on.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Whether `--quiet` is on.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -48,126 +62,196 @@ impl Out {
         }
     }
 
-    fn bold(&self, s: &str) -> String {
+    pub fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
 
-    fn dim(&self, s: &str) -> String {
+    pub fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
 
-    /// Prints the JSON form and returns true when `--json` is on.
-    fn json<T: Serialize>(&self, v: &T) -> Result<bool> {
+    /// Prints `report` as JSON with `--json`, else the lines `text` makes (unless `--quiet`).
+    pub fn emit<T: Serialize>(&self, report: &T, text: impl FnOnce() -> Vec<String>) -> Result<()> {
         if self.json {
             let mut stdout = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut stdout, v)?;
+            serde_json::to_writer_pretty(&mut stdout, report)?;
             writeln!(stdout)?;
-            return Ok(true);
+            return Ok(());
         }
-        Ok(false)
-    }
-
-    fn say(&self, text: &str) -> Result<()> {
-        if !self.quiet {
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{text}")?;
+        if self.quiet {
+            return Ok(());
+        }
+        let mut stdout = std::io::stdout().lock();
+        for line in text() {
+            writeln!(stdout, "{line}")?;
         }
         Ok(())
     }
 
-    pub fn init(&self, r: &InitReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
+    /// Like [`Out::emit`], for text made as one string (trailing blank lines dropped).
+    pub fn emit_str<T: Serialize>(&self, report: &T, text: impl FnOnce() -> String) -> Result<()> {
+        self.emit(report, || {
+            let t = text();
+            let t = t.trim_end();
+            if t.is_empty() {
+                Vec::new()
+            } else {
+                t.lines().map(str::to_string).collect()
+            }
+        })
+    }
+
+    /// Prints `v` as pretty JSON whatever `--json` says (for formats chosen otherwise, such as
+    /// `check --format sarif`).
+    pub fn print_json<T: Serialize>(&self, v: &T) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, v)?;
+        writeln!(stdout)?;
+        Ok(())
+    }
+
+    /// Prints text as it is, whatever `--quiet` says (the caller has already decided what
+    /// `--quiet` keeps).
+    pub fn print_text(&self, text: &str) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        write!(stdout, "{text}")?;
+        stdout.flush()?;
+        Ok(())
+    }
+
+    /// Like [`Out::emit`], for text that is printed as it is (a diff, a key file).
+    pub fn emit_raw<T: Serialize>(&self, report: &T, text: impl FnOnce() -> String) -> Result<()> {
+        if self.json {
+            return self.emit(report, Vec::new);
         }
-        if r.created {
-            self.say(&format!(
+        if !self.quiet {
+            write!(std::io::stdout().lock(), "{}", text())?;
+        }
+        Ok(())
+    }
+}
+
+/// At most 50 item lines, then how many more there are.
+pub fn capped(lines: Vec<String>) -> Vec<String> {
+    let n = lines.len();
+    let mut out: Vec<String> = lines.into_iter().take(50).collect();
+    if n > 50 {
+        out.push(format!("  … and {} more (use --json for all)", n - 50));
+    }
+    out
+}
+
+/// `1 artifact`, `2 artifacts`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The first `n` characters of `s`, with an ellipsis when it was longer.
+pub fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn state_word(s: ArtifactState) -> &'static str {
+    match s {
+        ArtifactState::Clean => "clean",
+        ArtifactState::Modified => "modified",
+        ArtifactState::Missing => "missing",
+        ArtifactState::Unlocked => "unlocked",
+        ArtifactState::Unverified => "unverified",
+    }
+}
+
+// ------------------------------------------------------------------ the collection commands
+
+pub fn init(o: &Out, r: &InitReport) -> Result<()> {
+    o.emit(r, || {
+        vec![if r.created {
+            format!(
                 "Created collection `{}` in {}",
                 r.collection,
                 r.path.display()
-            ))
+            )
         } else {
-            self.say(&format!(
+            format!(
                 "Collection `{}` already exists in {}",
                 r.collection,
                 r.path.display()
-            ))
-        }
-    }
+            )
+        }]
+    })
+}
 
-    pub fn collections(&self, r: &CollectionListReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn collections(o: &Out, r: &CollectionListReport) -> Result<()> {
+    o.emit(r, || {
         if r.collections.is_empty() {
-            return self.say("No collections yet; create one with `skillmeat init`.");
+            return vec!["No collections yet; create one with `skillmeat init`.".into()];
         }
-        for c in &r.collections {
-            let mark = if c.active { "*" } else { " " };
-            self.say(&format!("{mark} {:<24} {} artifacts", c.name, c.artifacts))?;
-        }
-        Ok(())
-    }
+        r.collections
+            .iter()
+            .map(|c| {
+                let mark = if c.active { "*" } else { " " };
+                format!("{mark} {:<24} {} artifacts", c.name, c.artifacts)
+            })
+            .collect()
+    })
+}
 
-    pub fn collection(&self, verb: &str, r: &CollectionReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
-        self.say(&format!(
+pub fn collection(o: &Out, verb: &str, r: &CollectionReport) -> Result<()> {
+    o.emit(r, || {
+        vec![format!(
             "{verb} collection `{}` ({})",
             r.name,
             r.path.display()
-        ))
-    }
+        )]
+    })
+}
 
-    pub fn add(&self, r: &AddReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn add(o: &Out, r: &AddReport) -> Result<()> {
+    o.emit(r, || {
         let verb = if r.dry_run { "Would add" } else { "Added" };
         let n = r.added.len();
-        let mut s = format!(
-            "{verb} {n} artifact{} to `{}` from {}",
-            if n == 1 { "" } else { "s" },
+        let mut head = format!(
+            "{verb} {} to `{}` from {}",
+            plural(n, "artifact"),
             r.collection,
             r.source
         );
         if !r.skipped.is_empty() {
-            s.push_str(&format!(" ({} skipped)", r.skipped.len()));
+            head.push_str(&format!(" ({} skipped)", r.skipped.len()));
         }
-        self.say(&s)?;
-        if n <= 50 || !self.quiet {
-            for a in r.added.iter().take(50) {
-                self.say(&format!(
-                    "  + {:<8} {}",
-                    a.kind.as_str(),
-                    self.bold(&a.name)
-                ))?;
-            }
-            if n > 50 {
-                self.say(&format!("  … and {} more (see `skillmeat list`)", n - 50))?;
-            }
+        let mut lines = vec![head];
+        for a in r.added.iter().take(50) {
+            lines.push(format!("  + {:<8} {}", a.kind.as_str(), o.bold(&a.name)));
+        }
+        if n > 50 {
+            lines.push(format!("  … and {} more (see `skillmeat list`)", n - 50));
         }
         for x in &r.renamed {
-            self.say(&format!("  ~ {} `{}` added as `{}`", x.kind, x.from, x.to))?;
+            lines.push(format!("  ~ {} `{}` added as `{}`", x.kind, x.from, x.to));
         }
         for x in &r.skipped {
-            self.say(&format!(
+            lines.push(format!(
                 "  - {} `{}` from {}: {}",
                 x.kind, x.name, x.source_path, x.reason
-            ))?;
+            ));
         }
-        Ok(())
-    }
+        lines
+    })
+}
 
-    pub fn list(&self, r: &ListReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn list(o: &Out, r: &ListReport) -> Result<()> {
+    o.emit(r, || {
         if r.artifacts.is_empty() {
-            return self.say(&format!(
+            return vec![format!(
                 "Collection `{}` is empty; add artifacts with `skillmeat add <path|owner/repo>`.",
                 r.collection
-            ));
+            )];
         }
         let w = r
             .artifacts
@@ -176,38 +260,31 @@ impl Out {
             .max()
             .unwrap_or(4)
             .clamp(4, 40);
-        let mut stdout = std::io::stdout().lock();
-        writeln!(
-            stdout,
-            "{}",
-            self.bold(&format!(
-                "{:<8} {:<w$} {:<14} DESCRIPTION",
-                "KIND", "NAME", "VERSION"
-            ))
-        )?;
+        let mut lines = vec![o.bold(&format!(
+            "{:<8} {:<w$} {:<14} DESCRIPTION",
+            "KIND", "NAME", "VERSION"
+        ))];
         for a in &r.artifacts {
             let desc = clip(a.description.as_deref().unwrap_or(""), 60);
-            writeln!(
-                stdout,
+            lines.push(format!(
                 "{:<8} {:<w$} {:<14} {}",
                 a.kind.as_str(),
                 a.name,
                 a.version.as_deref().unwrap_or(a.origin.as_str()),
-                self.dim(&desc)
-            )?;
+                o.dim(&desc)
+            ));
         }
-        Ok(())
-    }
+        lines
+    })
+}
 
-    pub fn show(&self, r: &ArtifactDetail, files: bool) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn show(o: &Out, r: &ArtifactDetail, files: bool) -> Result<()> {
+    o.emit(r, || {
         let e = &r.entry;
         let mut lines = vec![format!(
             "{} {}",
-            self.bold(&e.name),
-            self.dim(&format!("({})", e.kind))
+            o.bold(&e.name),
+            o.dim(&format!("({})", e.kind))
         )];
         if let Some(d) = e.description() {
             lines.push(format!("  {d}"));
@@ -245,67 +322,82 @@ impl Out {
         if let Some(err) = &r.metadata_error {
             kv("warning", err.clone());
         }
-        for l in lines {
-            self.say(&l)?;
-        }
         if files {
             for f in &r.files {
-                self.say(&format!(
+                lines.push(format!(
                     "    {} {:>9}  {}{}",
-                    &f.sha256[..12],
+                    &f.sha256[..12.min(f.sha256.len())],
                     f.size,
                     f.path,
                     if f.executable { " *" } else { "" }
-                ))?;
+                ));
             }
         }
-        Ok(())
-    }
+        lines
+    })
+}
 
-    pub fn search(&self, r: &SearchReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn search(o: &Out, r: &SearchReport) -> Result<()> {
+    o.emit(r, || {
         if r.hits.is_empty() {
-            return self.say(&format!(
+            return vec![format!(
                 "Nothing in `{}` matches `{}`.",
                 r.collection, r.query
+            )];
+        }
+        r.hits
+            .iter()
+            .map(|h| {
+                let desc = clip(h.artifact.description.as_deref().unwrap_or(""), 60);
+                format!(
+                    "{:<8} {:<32} {:>4}  {}",
+                    h.artifact.kind.as_str(),
+                    o.bold(&h.artifact.name),
+                    h.score,
+                    o.dim(&desc)
+                )
+            })
+            .collect()
+    })
+}
+
+pub fn remove(o: &Out, r: &RemoveReport) -> Result<()> {
+    o.emit(r, || {
+        if r.dry_run {
+            let mut lines = vec![format!(
+                "Would remove {} `{}` from `{}` ({})",
+                r.removed.kind,
+                r.removed.name,
+                r.collection,
+                plural(r.files.len(), "file")
+            )];
+            lines.extend(capped(
+                r.files
+                    .iter()
+                    .map(|f| format!("  - {}", r.path.join(f).display()))
+                    .collect(),
             ));
+            return lines;
         }
-        for h in &r.hits {
-            let desc = clip(h.artifact.description.as_deref().unwrap_or(""), 60);
-            self.say(&format!(
-                "{:<8} {:<32} {:>4}  {}",
-                h.artifact.kind.as_str(),
-                self.bold(&h.artifact.name),
-                h.score,
-                self.dim(&desc)
-            ))?;
-        }
-        Ok(())
-    }
-
-    pub fn remove(&self, r: &RemoveReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
-        self.say(&format!(
+        vec![format!(
             "Removed {} `{}` from `{}` (undo: skillmeat snapshot restore {})",
-            r.removed.kind, r.removed.name, r.collection, r.snapshot
-        ))
-    }
+            r.removed.kind,
+            r.removed.name,
+            r.collection,
+            r.snapshot.as_deref().unwrap_or("-")
+        )]
+    })
+}
 
-    pub fn status(&self, r: &StatusReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn status(o: &Out, r: &StatusReport) -> Result<()> {
+    o.emit(r, || {
         let summary = r
             .counts
             .iter()
             .map(|(k, v)| format!("{v} {k}"))
             .collect::<Vec<_>>()
             .join(", ");
-        self.say(&format!(
+        let mut lines = vec![format!(
             "Collection `{}`: {} artifacts ({})",
             r.collection,
             r.artifacts.len(),
@@ -314,12 +406,12 @@ impl Out {
             } else {
                 summary
             }
-        ))?;
+        )];
         if r.lock_version != skillmeat_core::collection::LOCK_VERSION {
-            self.say(&format!(
+            lines.push(format!(
                 "  the lock was written by the Python tool (version {}); its hashes are recomputed on the next change",
                 r.lock_version
-            ))?;
+            ));
         }
         for a in r
             .artifacts
@@ -335,26 +427,25 @@ impl Out {
             if let Some(e) = &a.error {
                 line.push_str(&format!(" — {e}"));
             }
-            self.say(&line)?;
+            lines.push(line);
         }
-        Ok(())
-    }
+        lines
+    })
+}
 
-    pub fn update(&self, r: &UpdateReport) -> Result<()> {
-        if self.json(r)? {
-            return Ok(());
-        }
+pub fn update(o: &Out, r: &UpdateReport) -> Result<()> {
+    o.emit(r, || {
         let changed = r
             .items
             .iter()
             .filter(|i| i.outcome != UpdateOutcome::UpToDate)
             .count();
-        self.say(&format!(
+        let mut lines = vec![format!(
             "{} artifacts checked in `{}`, {} up to date",
             r.items.len(),
             r.collection,
             r.items.len() - changed
-        ))?;
+        )];
         for i in r
             .items
             .iter()
@@ -372,54 +463,30 @@ impl Out {
             if let (Some(f), Some(t)) = (&i.from, &i.to) {
                 line.push_str(&format!("  {f} -> {t}"));
             }
-            if let Some(m) = &i.message {
+            if let Some(m) = hints::note(i.message.as_deref(), &i.fixes) {
                 line.push_str(&format!("  ({m})"));
             }
-            self.say(&line)?;
+            lines.push(line);
         }
-        Ok(())
-    }
-
-    pub fn setting(&self, s: &Setting) -> Result<()> {
-        if self.json(s)? {
-            return Ok(());
-        }
-        self.say(&s.value)
-    }
-
-    pub fn settings(&self, s: &[Setting]) -> Result<()> {
-        if self.json(&s)? {
-            return Ok(());
-        }
-        for x in s {
-            let d = if x.is_default {
-                self.dim(" (default)")
-            } else {
-                String::new()
-            };
-            self.say(&format!("{} = {}{d}", x.key, x.value))?;
-        }
-        Ok(())
-    }
+        lines
+    })
 }
 
-/// The first `n` characters of `s`, with an ellipsis when it was longer.
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n - 1).collect();
-        out.push('…');
-        out
-    }
+pub fn setting(o: &Out, s: &Setting) -> Result<()> {
+    o.emit(s, || vec![s.value.clone()])
 }
 
-fn state_word(s: ArtifactState) -> &'static str {
-    match s {
-        ArtifactState::Clean => "clean",
-        ArtifactState::Modified => "modified",
-        ArtifactState::Missing => "missing",
-        ArtifactState::Unlocked => "unlocked",
-        ArtifactState::Unverified => "unverified",
-    }
+pub fn settings(o: &Out, s: &[Setting]) -> Result<()> {
+    o.emit(&s, || {
+        s.iter()
+            .map(|x| {
+                let d = if x.is_default {
+                    o.dim(" (default)")
+                } else {
+                    String::new()
+                };
+                format!("{} = {}{d}", x.key, x.value)
+            })
+            .collect()
+    })
 }

@@ -471,10 +471,18 @@ fn a_hook_entry_deleted_from_settings_by_hand_is_drift_and_sync_writes_it_back()
     assert_eq!(d["items"][0]["state"], "missing", "{d}");
     let r = env.json(&["sync", "--project", p(&project)]);
     let msg = r["items"][0]["message"].as_str().unwrap_or_default();
-    assert!(
-        msg.contains("that SkillMeat did not write")
-            && msg.contains("`skillmeat deploy auto-format --force` replaces it"),
+    assert!(msg.contains("that SkillMeat did not write"), "{r}");
+    // The way on is data (a forced deploy of this hook), which the CLI spells as a command.
+    assert_eq!(
+        r["items"][0]["fixes"][0]["hint"],
+        serde_json::json!({"type": "op", "name": "deploy",
+            "args": {"names": ["auto-format"], "kind": "hook", "force": true}}),
         "{r}"
+    );
+    let text = env.stdout(&["sync", "--project", p(&project)]);
+    assert!(
+        text.contains("run `skillmeat deploy auto-format --kind hook --force` to replace them"),
+        "{text}"
     );
     assert_eq!(read(&settings), edited);
 }

@@ -233,7 +233,7 @@ fn keychain_holds_the_private_key_and_signs() {
     assert!(
         err.contains(&format!("the private key {id} is kept in the OS keychain"))
             && err.contains(&account)
-            && err.contains("keys export --private"),
+            && err.contains(&format!("`skillmeat keys export {id} --private`")),
         "{err}"
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");

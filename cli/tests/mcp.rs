@@ -634,10 +634,20 @@ async fn every_deploy_tool_over_stdio() {
         json!({"id": id, "dry_run": true}),
     )
     .await;
-    assert_eq!(dry["would_restore"]["id"], id.as_str(), "{dry}");
+    assert_eq!(
+        (&dry["id"], &dry["dry_run"]),
+        (&json!(id), &json!(true)),
+        "{dry}"
+    );
+    assert!(dry.get("before").is_none(), "{dry}");
     assert_eq!(snapshot(&env.home()), before, "a dry run must not write");
     let r = ok(&client, "snapshot_restore", json!({"id": id})).await;
-    assert_eq!(r["restored"]["id"], id.as_str(), "{r}");
+    assert_eq!(
+        (&r["id"], &r["dry_run"]),
+        (&json!(id), &json!(false)),
+        "{r}"
+    );
+    assert!(r["before"].is_string(), "{r}");
     assert_eq!(std::fs::read_to_string(&coll_skill).unwrap(), "edited\n");
 
     // undeploy: dry run, then for real.
@@ -666,7 +676,10 @@ async fn every_deploy_tool_over_stdio() {
     .await;
     assert!(e.contains("no artifact named `nope`"), "{e}");
     let e = err(&client, "deploy", json!({"project": "proj", "all": true})).await;
-    assert!(e.contains("project `proj` is not an absolute path"), "{e}");
+    assert!(
+        e.contains("`proj` is not an absolute path") && e.contains("pass `project`"),
+        "{e}"
+    );
     let e = err(
         &client,
         "undeploy",
@@ -675,7 +688,10 @@ async fn every_deploy_tool_over_stdio() {
     .await;
     assert!(e.contains("`beta` is not deployed in"), "{e}");
     let e = err(&client, "deploy", json!({"project": proj})).await;
-    assert!(e.contains("name the artifacts to deploy"), "{e}");
+    assert!(
+        e.contains("nothing says which artifacts to deploy") && e.contains("pass `all: true`"),
+        "{e}"
+    );
     let e = err(
         &client,
         "sync",
@@ -745,7 +761,10 @@ async fn check_config_over_stdio() {
     assert_eq!(r["counts"], json!({}));
 
     let e = err(&client, "check_config", json!({"text": "{}"})).await;
-    assert!(e.contains("`text` needs `kind`"), "{e}");
+    assert!(
+        e.contains("a text needs its kind") && e.contains("pass `kind: \"claude-settings\"`"),
+        "{e}"
+    );
     let e = err(
         &client,
         "check_config",
@@ -1065,7 +1084,7 @@ async fn every_pack_tool_over_stdio() {
     let v = ok(
         &client,
         "pack_verify",
-        json!({"path": p, "max_entries": 100}),
+        json!({"path": p, "limits": {"max_entries": 100}}),
     )
     .await;
     assert_eq!(v["bundle_hash"], r["bundle_hash"]);
@@ -1219,5 +1238,308 @@ async fn pack_import_trusts_an_unknown_signer_only_when_told() {
     assert_eq!(r["signature"]["state"], "trusted", "{r}");
     let v = ok(&client, "pack_verify", json!({"path": p})).await;
     assert_eq!(v["signature"]["who"], "Ada <ada@example.com>", "{v}");
+    client.cancel().await.unwrap();
+}
+
+// ---------------------------------------------------------------- requests and error texts
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_argument_is_refused_and_nothing_changes() {
+    let env = Env::new();
+    let src = source(&env);
+    env.cmd().arg("add").arg(&src).assert().success();
+    let project = env.path("proj");
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let proj = project.display().to_string();
+    let client = connect(&env, &[]).await;
+
+    // `dryRun` is not `dry_run`: the call is refused before anything runs, naming the key and
+    // the keys there are, and the artifact is still there.
+    let before = snapshot(&env.home());
+    let e = err(
+        &client,
+        "remove_artifact",
+        json!({"name": "alpha", "dryRun": true}),
+    )
+    .await;
+    assert!(
+        e.contains("unknown field `dryRun`") && e.contains("`dry_run`") && e.contains("`name`"),
+        "{e}"
+    );
+    assert_eq!(
+        snapshot(&env.home()),
+        before,
+        "a refused call changed the home"
+    );
+    let show = ok(&client, "show_artifact", json!({"name": "alpha"})).await;
+    assert_eq!(show["entry"]["name"], "alpha");
+
+    // The same for a tool that writes into a project, and for a nested request.
+    let before = snapshot(&project);
+    let e = err(
+        &client,
+        "deploy",
+        json!({"project": proj, "all": true, "dryRun": true}),
+    )
+    .await;
+    assert!(e.contains("unknown field `dryRun`"), "{e}");
+    assert_eq!(
+        snapshot(&project),
+        before,
+        "a refused deploy wrote something"
+    );
+    let e = err(
+        &client,
+        "pack_verify",
+        json!({"path": env.path("x.skillmeat-pack").display().to_string(),
+               "limits": {"maxEntries": 1}}),
+    )
+    .await;
+    assert!(e.contains("unknown field `maxEntries`"), "{e}");
+    client.cancel().await.unwrap();
+}
+
+/// The first `--x` (a CLI flag) in `text`, if any.
+fn cli_flag(text: &str) -> Option<&str> {
+    text.match_indices("--")
+        .map(|(i, _)| &text[i..])
+        .find(|rest| {
+            rest[2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase())
+        })
+}
+
+/// Every error fixture — bad input, conflicts, a missing or relative project, missing
+/// collections, artifacts and snapshots, broken and untrusted packs, bad requests — called
+/// through MCP: each is a tool error whose text names no CLI flag and no command line.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_tool_error_names_a_cli_flag() {
+    let env = Env::new();
+    let examples = common::workspace_root().join("examples/collection");
+    env.cmd().arg("add").arg(&examples).assert().success();
+    let abs = |rel: &str| env.path(rel).display().to_string();
+
+    // Sources that cannot be added as they are.
+    write(&env.path("empty"), "notes.txt", "nothing here");
+    write(&env.path("src/skills/broken"), "helper.py", "print(1)");
+    write(
+        &env.path("other/code-review"),
+        "SKILL.md",
+        &skill_md("code-review", "Another."),
+    );
+    write(&env.path("x"), "cmd.md", "Hello.");
+    write(
+        &env.path("y/Bad_Skill"),
+        "SKILL.md",
+        &skill_md("Bad_Skill", "x"),
+    );
+    write(
+        &env.path("plugins"),
+        "one/skills/shared/SKILL.md",
+        &skill_md("shared", "First."),
+    );
+    write(
+        &env.path("plugins"),
+        "two/skills/shared/SKILL.md",
+        &skill_md("shared", "Second."),
+    );
+    write(
+        &env.path("s/linky"),
+        "SKILL.md",
+        &skill_md("linky", "Link."),
+    );
+    std::os::unix::fs::symlink("/etc/hostname", env.path("s/linky/link")).unwrap();
+    // A command with a skill's name makes `code-review` ambiguous.
+    write(&env.path("amb/commands"), "code-review.md", "Review.\n");
+    env.cmd().arg("add").arg(env.path("amb")).assert().success();
+    // A collection whose manifest does not parse.
+    env.cmd()
+        .args(["collection", "create", "broken"])
+        .assert()
+        .success();
+    std::fs::write(
+        env.home().join("collections/broken/collection.toml"),
+        "[collection\nname = \"broken\"\n",
+    )
+    .unwrap();
+    // A project with an edited deployed copy.
+    let project = env.path("proj");
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let proj = project.display().to_string();
+    env.cmd()
+        .args(["deploy", "explain", "--project", &proj])
+        .assert()
+        .success();
+    write(&project, ".claude/commands/explain.md", "edited\n");
+    // Packs: not a ZIP, signed by a key this home does not trust, needing another pack.
+    std::fs::write(env.path("junk.skillmeat-pack"), "not a zip").unwrap();
+    let ada = Env::new();
+    ada.cmd().arg("add").arg(&examples).assert().success();
+    ada.cmd()
+        .args([
+            "keys",
+            "generate",
+            "--name",
+            "Ada",
+            "--email",
+            "ada@example.com",
+        ])
+        .assert()
+        .success();
+    let signed = env.path("ada.skillmeat-pack");
+    ada.cmd()
+        .args(["bundle", "export", "--all", "--sign", "-o"])
+        .arg(&signed)
+        .assert()
+        .success();
+    let needy = env.path("app.skillmeat-pack");
+    ada.cmd()
+        .args([
+            "bundle",
+            "export",
+            "--all",
+            "--name",
+            "team-app",
+            "--requires",
+            "team-base@^1",
+            "-o",
+        ])
+        .arg(&needy)
+        .assert()
+        .success();
+    let out = abs("out.skillmeat-pack");
+
+    let fixtures: Vec<(&str, Value)> = vec![
+        ("add_artifact", json!({"source": abs("no/such/dir")})),
+        ("add_artifact", json!({"source": "./relative"})),
+        ("add_artifact", json!({"source": abs("empty")})),
+        ("add_artifact", json!({"source": abs("src/skills/broken")})),
+        ("add_artifact", json!({"source": abs("other/code-review")})),
+        (
+            "add_artifact",
+            json!({"source": abs("x/cmd.md"), "name": "../x"}),
+        ),
+        (
+            "add_artifact",
+            json!({"source": abs("x/cmd.md"), "name": ""}),
+        ),
+        ("add_artifact", json!({"source": abs("y/Bad_Skill")})),
+        ("add_artifact", json!({"source": "nonsense"})),
+        ("add_artifact", json!({"source": abs("plugins")})),
+        (
+            "add_artifact",
+            json!({"source": abs("plugins"), "name": "one"}),
+        ),
+        ("add_artifact", json!({"source": abs("s/linky")})),
+        (
+            "add_artifact",
+            json!({"source": abs("x/cmd.md"), "kind": "skill"}),
+        ),
+        (
+            "add_artifact",
+            json!({"source": abs("x/cmd.md"), "on_conflict": "replace"}),
+        ),
+        ("show_artifact", json!({"name": "code-reviw"})),
+        ("show_artifact", json!({"name": "zzz"})),
+        ("show_artifact", json!({"name": "code-review"})),
+        ("show_artifact", json!({})),
+        ("remove_artifact", json!({"name": "nope"})),
+        (
+            "remove_artifact",
+            json!({"name": "explain", "dryRun": true}),
+        ),
+        ("list_artifacts", json!({"collection": "missing"})),
+        ("list_artifacts", json!({"collection": "broken"})),
+        ("collection_status", json!({"collection": "../up"})),
+        ("update_artifacts", json!({"names": ["nope"]})),
+        ("deploy", json!({"all": true})),
+        ("deploy", json!({"project": "proj", "all": true})),
+        ("deploy", json!({"project": proj})),
+        ("deploy", json!({"project": proj, "names": ["explain"]})),
+        (
+            "deploy",
+            json!({"project": proj, "all": true, "scope": "everywhere"}),
+        ),
+        ("undeploy", json!({"project": proj, "names": ["explain"]})),
+        (
+            "undeploy",
+            json!({"project": proj, "names": ["code-review"]}),
+        ),
+        ("undeploy", json!({"project": proj})),
+        ("sync", json!({"project": proj, "targets": ["nope"]})),
+        ("diff", json!({"project": proj, "name": "nope"})),
+        ("deployment_status", json!({})),
+        ("snapshot_restore", json!({"id": "nope"})),
+        ("snapshot_restore", json!({"id": "nope", "dry_run": true})),
+        ("snapshot_create", json!({"collection": "missing"})),
+        ("pack_verify", json!({"path": abs("junk.skillmeat-pack")})),
+        ("pack_verify", json!({"path": "rel.skillmeat-pack"})),
+        ("pack_verify", json!({"path": signed.display().to_string()})),
+        (
+            "pack_inspect",
+            json!({"path": abs("missing.skillmeat-pack")}),
+        ),
+        ("pack_import", json!({"path": signed.display().to_string()})),
+        (
+            "pack_import",
+            json!({"path": needy.display().to_string(), "trust_signer": true}),
+        ),
+        ("pack_export", json!({"output": out})),
+        (
+            "pack_export",
+            json!({"all": true, "output": "rel.skillmeat-pack"}),
+        ),
+        (
+            "pack_export",
+            json!({"all": true, "output": out, "version": "one"}),
+        ),
+        (
+            "pack_export",
+            json!({"all": true, "output": out, "license": "not a license!"}),
+        ),
+        (
+            "pack_export",
+            json!({"all": true, "output": out, "requires": ["x@banana"]}),
+        ),
+        (
+            "pack_export",
+            json!({"all": true, "output": out, "sign": true}),
+        ),
+        ("pack_export", json!({"names": ["zzz"], "output": out})),
+        ("check_config", json!({})),
+        ("check_config", json!({"text": "{}"})),
+        ("check_config", json!({"path": "{}", "text": "{}"})),
+        ("check_config", json!({"path": abs("empty/notes.txt")})),
+        ("check_config", json!({"path": "relative.json"})),
+    ];
+    let client = connect(&env, &[]).await;
+    let before = snapshot(&env.home());
+    let mut failures = Vec::new();
+    for (tool, args) in &fixtures {
+        let r = call(&client, tool, args.clone()).await;
+        let text = r
+            .content
+            .iter()
+            .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if r.is_error != Some(true) {
+            failures.push(format!("{tool} {args}: not an error: {text}"));
+        } else if let Some(flag) = cli_flag(&text) {
+            failures.push(format!("{tool} {args}: names a CLI flag ({flag}): {text}"));
+        } else if text.contains("`skillmeat ") {
+            failures.push(format!("{tool} {args}: names a command line: {text}"));
+        } else if text.trim().is_empty() || text.lines().count() != 1 {
+            failures.push(format!("{tool} {args}: not one sentence: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        snapshot(&env.home()),
+        before,
+        "an error fixture changed the home"
+    );
     client.cancel().await.unwrap();
 }

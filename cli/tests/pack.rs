@@ -358,7 +358,10 @@ fn selection_by_name_kind_and_tag() {
         .args(["bundle", "export", "-o", o])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("say what to export"));
+        .stderr(predicate::str::contains(
+            "nothing says which artifacts to export",
+        ))
+        .stderr(predicate::str::contains("pass --all"));
     env.cmd()
         .args(["bundle", "export", "--all", "--version", "one", "-o", o])
         .assert()
@@ -897,13 +900,16 @@ fn dependencies_are_declared_on_export_and_checked_on_import() {
     for (given, says) in [
         (
             "team-base@banana",
-            "--requires `team-base@banana`: `banana` is not a semver requirement",
+            "the required pack `team-base@banana`: `banana` is not a semver requirement",
         ),
         (
             "team-app@1",
-            "--requires `team-app@1` names this pack itself",
+            "the required pack `team-app@1` is this pack itself",
         ),
-        ("../x@1", "--requires `../x@1`: `../x` is not a pack name"),
+        (
+            "../x@1",
+            "the required pack `../x@1`: `../x` is not a pack name",
+        ),
     ] {
         let out = src.path("never.skillmeat-pack");
         src.cmd()

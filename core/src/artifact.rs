@@ -129,13 +129,14 @@ impl crate::hint::Hinted for NameError {
         crate::hint::ErrorKind::Usage
     }
     fn fixes(&self) -> Vec<crate::hint::Fix> {
-        use crate::hint::Fix;
-        vec![match self {
-            NameError::Empty => Fix::param("name"),
-            NameError::TooLong(_) => Fix::param("name").why("with a shorter name"),
-            NameError::Unsafe(_) => Fix::param("name").why("with a plain name"),
-            NameError::InvalidSkillName(_, suggested) => Fix::param_value("name", suggested.as_str()),
-        }]
+        // Names come from many parameters (an artifact's, a collection's, a token's); only the
+        // skill-name rule has one to suggest, the one an added skill is given.
+        match self {
+            NameError::InvalidSkillName(_, suggested) => {
+                vec![crate::hint::Fix::param_value("name", suggested.as_str())]
+            }
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -135,9 +135,6 @@ impl crate::hint::Hinted for ConfigError {
     }
     fn fixes(&self) -> Vec<crate::hint::Fix> {
         match self {
-            ConfigError::UnknownKey { .. } => {
-                vec![crate::hint::Fix::op("config_list").why("to see every setting")]
-            }
             ConfigError::Home(e) => e.fixes(),
             _ => Vec::new(),
         }
@@ -256,7 +253,9 @@ impl Config {
                     .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && val.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 if !ok {
-                    return Err(bad("an environment variable name (letters, digits and `_`)"));
+                    return Err(bad(
+                        "an environment variable name (letters, digits and `_`)",
+                    ));
                 }
                 value(val)
             }

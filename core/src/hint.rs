@@ -2,7 +2,9 @@
 //! a request parameter to pass ([`Hint::Param`]) or another operation to run ([`Hint::Op`]).
 //!
 //! Errors keep a face-neutral sentence (no flag, no parameter spelling, no command line) and
-//! offer [`Fix`]es; each face renders a fix in its own words: the CLI as `--skip-existing` or
+//! offer [`Fix`]es; each face renders a fix in its own words and joins the fixes to the sentence
+//! with `; ` — or with `, or ` when the sentence already ends with a step of its own in words
+//! (`…; import that pack first`), which is why lists inside sentences are joined with `, `: the CLI as `--skip-existing` or
 //! `skillmeat sync --pull`, the MCP server as `on_conflict: "skip"` or "call `sync` with
 //! `pull: true`", the web view as a link. Every module's error type implements [`Hinted`].
 

@@ -3,23 +3,21 @@
 //! served over stdio (`skillmeat mcp serve`) or streamable HTTP with a bearer token
 //! (`skillmeat mcp serve --http 127.0.0.1:PORT`).
 //!
-//! This crate holds protocol glue only: every tool is one core function called on a blocking
-//! thread; its request and report types (with their JSON Schemas) come from `skillmeat-core`
-//! or are thin wrappers that convert to them. Logs go to stderr; stdout belongs to the protocol.
+//! This crate holds protocol glue only: the tools are the operations of core's registry
+//! (`skillmeat_core::op`), listed with core's request and report schemas and called through the
+//! registry on a blocking thread; errors are rendered with their fixes as tool calls. Logs go to
+//! stderr; stdout belongs to the protocol.
 
+mod hints;
 mod http;
 mod progress;
 mod resources;
 mod server;
-mod tools;
 pub mod toolsets;
 
 pub use http::{MCP_PATH, serve_http};
 pub use resources::DEFAULT_PAGE_SIZE;
-pub use server::{ServeOptions, SkillmeatServer};
-pub use tools::collection::{
-    CollectionRequest, RemoveArtifactReport, RemoveArtifactRequest, UpdateArtifactsRequest,
-};
+pub use server::{LIST_PAGE, ServeOptions, SkillmeatServer};
 
 use rmcp::ServiceExt;
 use skillmeat_core::Home;

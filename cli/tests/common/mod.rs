@@ -84,6 +84,17 @@ impl Env {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
+
+    /// Runs `skillmeat ARGS` and returns its text output, asserting success.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "skillmeat {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
 }
 
 /// Every file under `root` with its bytes (and folders as empty entries), for byte-identity checks.

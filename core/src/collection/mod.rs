@@ -149,7 +149,10 @@ impl crate::hint::Hinted for CollectionError {
             }
             CollectionError::Ambiguous { .. } => vec![Fix::param("kind").why("to say which")],
             CollectionError::Duplicate {
-                kind, name, collection, ..
+                kind,
+                name,
+                collection,
+                ..
             } => vec![
                 Fix::param("name").why("to add it under another name"),
                 Fix::param_value("on_conflict", "skip").why("to leave it"),

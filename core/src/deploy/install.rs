@@ -217,7 +217,7 @@ pub fn deploy(
         return Err(DeployError::Refusal(
             Refusal::new(
                 ErrorKind::Refused,
-                format!("nothing was deployed: {}", refusals.join("; ")),
+                format!("nothing was deployed: {}", refusals.join(", ")),
             )
             .fix(
                 Fix::param_value("force", true)

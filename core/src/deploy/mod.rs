@@ -205,10 +205,7 @@ mod tests {
             );
         }
         let d = serde_json::to_value(schemars::schema_for!(DeployRequest)).unwrap();
-        assert!(
-            d["properties"]["project"].is_object(),
-            "inline place: {d}"
-        );
+        assert!(d["properties"]["project"].is_object(), "inline place: {d}");
         let r: DeployRequest = serde_json::from_str(
             r#"{"names": ["code-review"], "project": "/p", "scope": "user", "targets": ["agents"]}"#,
         )

@@ -12,10 +12,10 @@ use super::change::{Colls, commit_target, open_target, snapshot_before};
 use super::drift::{Assessed, DriftState, assess};
 use super::merge;
 use super::place::Root;
-use super::target::Scope;
 use super::pull::pull;
 use super::settings::{SettingsEdit, settings_file};
 use super::stage::{base_files, read_files, stage_copy, stage_files, store_files};
+use super::target::Scope;
 use super::txn::Txn;
 use super::{DeployError, Record, hooks};
 use crate::artifact::ArtifactKind;
@@ -162,21 +162,12 @@ pub fn sync(
                 Some(format!("collection `{}` no longer has it", a.d.collection)),
             ),
             (Modified, true) => (SyncAction::Pulled, None),
-            (Modified, false) => (
-                SyncAction::Kept,
-                Some("edited in the project".into()),
-            ),
+            (Modified, false) => (SyncAction::Kept, Some("edited in the project".into())),
             (Outdated, false) => (SyncAction::Updated, None),
             (Missing, false) => (SyncAction::Restored, None),
             (Diverged, false) => (SyncAction::Merged, None),
-            (Outdated | Missing, true) => (
-                SyncAction::Kept,
-                Some("nothing to pull".into()),
-            ),
-            (Diverged, true) => (
-                SyncAction::Kept,
-                Some("changed on both sides".into()),
-            ),
+            (Outdated | Missing, true) => (SyncAction::Kept, Some("nothing to pull".into())),
+            (Diverged, true) => (SyncAction::Kept, Some("changed on both sides".into())),
         }
     };
     let mut decided = Vec::new();
@@ -318,7 +309,7 @@ pub fn sync(
                             }
                             d.settings = hooks::add(edit.doc(&file)?, &file, &groups);
                         } else {
-                            msg = Some(format!("{SETTINGS_KEPT}: {}", clash.join("; ")));
+                            msg = Some(format!("{SETTINGS_KEPT}: {}", clash.join(", ")));
                         }
                     }
                     Err(e) => {
@@ -379,9 +370,9 @@ fn item_fixes(a: &Assessed, action: SyncAction, message: Option<&str>) -> Vec<Fi
         return Vec::new();
     }
     match a.state {
-        Orphaned => vec![
-            Fix::op_with("undeploy", serde_json::json!({"names": names})).why("to remove it"),
-        ],
+        Orphaned => {
+            vec![Fix::op_with("undeploy", serde_json::json!({"names": names})).why("to remove it")]
+        }
         Modified => vec![
             Fix::op_with("sync", serde_json::json!({"names": names, "pull": true}))
                 .why("to take the edits into the collection"),

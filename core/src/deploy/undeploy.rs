@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::change::{Colls, commit_target, open_target, snapshot_before};
-use super::target::Scope;
 use super::settings::SettingsEdit;
 use super::stage::{hash_opt, under};
+use super::target::Scope;
 use super::target::TARGETS;
 use super::txn::Txn;
 use super::{DeployError, Deployed, hooks};
@@ -186,16 +186,13 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
         return Err(DeployError::Refusal(
             Refusal::new(
                 ErrorKind::Refused,
-                format!("nothing was removed: {}", refusals.join("; ")),
+                format!("nothing was removed: {}", refusals.join(", ")),
             )
             .fix(
                 Fix::param_value("force", true)
                     .why("to remove them anyway (they are saved in a snapshot first)"),
             )
-            .fix(
-                Fix::op_with("sync", serde_json::json!({"pull": true}))
-                    .why("to keep the edits"),
-            ),
+            .fix(Fix::op_with("sync", serde_json::json!({"pull": true})).why("to keep the edits")),
         ));
     }
     if !req.all

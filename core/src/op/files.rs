@@ -79,7 +79,7 @@ impl Operation for CheckConfig {
         let usage = |m: &str| OpError::new(ErrorKind::Usage, m);
         let (path, kind, text) = match (req.path, req.text) {
             (Some(_), Some(_)) => {
-                return Err(usage("a file and a text were both given; check one at a time")
+                return Err(usage("a file and a text were both given")
                     .fix(Fix::param("path").why("alone"))
                     .fix(Fix::param("text").why("alone")));
             }
@@ -105,9 +105,7 @@ impl Operation for CheckConfig {
                         usage(&format!(
                             "{shown}: cannot tell what kind of file this is from its name"
                         ))
-                        .fix(
-                            Fix::param_value("kind", "claude-settings").why("or another kind"),
-                        )
+                        .fix(Fix::param_value("kind", "claude-settings").why("or another kind"))
                     })?;
                 let text = std::fs::read_to_string(&abs).map_err(|e| {
                     OpError::new(

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::signing::{
-    self, ExportKeyRequest, GenerateRequest, ImportKeyRequest, KeyInfo, KeysReport,
-    MoveKeyRequest, StorageChoice,
+    self, ExportKeyRequest, GenerateRequest, ImportKeyRequest, KeyInfo, KeysReport, MoveKeyRequest,
+    StorageChoice,
 };
 
 /// The storage a request asks for, else the `key-storage` setting.
@@ -149,10 +149,7 @@ impl Operation for KeysExport {
     type Report = KeysExportReport;
 
     fn run(ctx: &OpContext, req: KeysExportRequest) -> Result<KeysExportReport, OpError> {
-        let output = req
-            .output
-            .map(|p| ctx.absolute("output", p))
-            .transpose()?;
+        let output = req.output.map(|p| ctx.absolute("output", p)).transpose()?;
         let k = signing::export(
             ctx.home,
             ExportKeyRequest {

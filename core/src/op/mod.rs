@@ -322,13 +322,7 @@ fn merge(report: EventScope, request: EventScope) -> EventScope {
 }
 
 /// Hands the event of one call to the context's sink, if there is one.
-fn emit(
-    ctx: &OpContext,
-    op: &str,
-    scope: EventScope,
-    error: Option<ErrorKind>,
-    started: Instant,
-) {
+fn emit(ctx: &OpContext, op: &str, scope: EventScope, error: Option<ErrorKind>, started: Instant) {
     let Some(sink) = ctx.events else { return };
     sink.record(&OpEvent {
         op: op.to_string(),

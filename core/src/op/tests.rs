@@ -102,9 +102,7 @@ fn registry_is_complete_and_consistent() {
     for e in registry() {
         let m = &e.meta;
         assert!(
-            m.name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_'),
+            m.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
             "{} is not a snake_case verb",
             m.name
         );
@@ -128,10 +126,13 @@ fn registry_is_complete_and_consistent() {
         assert!(find(m.name).is_some_and(|f| f.meta == *m));
 
         let req = (e.request_schema)();
-        assert_eq!(req["type"], "object", "{}'s request is not an object", m.name);
         assert_eq!(
-            req["additionalProperties"],
-            false,
+            req["type"], "object",
+            "{}'s request is not an object",
+            m.name
+        );
+        assert_eq!(
+            req["additionalProperties"], false,
             "{}'s request does not deny unknown fields (or flattens another type)",
             m.name
         );
@@ -149,7 +150,11 @@ fn registry_is_complete_and_consistent() {
             m.name
         );
         if m.mcp {
-            assert_eq!(rep["type"], "object", "{}'s report is not an object", m.name);
+            assert_eq!(
+                rep["type"], "object",
+                "{}'s report is not an object",
+                m.name
+            );
         }
     }
 }
@@ -278,7 +283,10 @@ fn relative_paths_need_a_working_folder() {
     )
     .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Usage);
-    assert!(err.message.contains("`proj` is not an absolute path"), "{err:?}");
+    assert!(
+        err.message.contains("`proj` is not an absolute path"),
+        "{err:?}"
+    );
     assert_eq!(
         err.fixes[0].hint,
         Hint::Param {
@@ -286,8 +294,8 @@ fn relative_paths_need_a_working_folder() {
             value: None
         }
     );
-    let err = call::<Deploy>(&ctx, serde_json::from_value(json!({"all": true})).unwrap())
-        .unwrap_err();
+    let err =
+        call::<Deploy>(&ctx, serde_json::from_value(json!({"all": true})).unwrap()).unwrap_err();
     assert!(err.message.contains("no project folder"), "{err:?}");
     let err = call::<AddArtifact>(
         &ctx,

@@ -55,9 +55,7 @@ pub enum PackError {
     #[error("{path}: the signature {problem}, so the pack is refused")]
     Signature { path: PathBuf, problem: String },
     /// The signer is not in `keys/trusted.toml`.
-    #[error(
-        "{path} is signed by key {key_id} ({signer}), which is not trusted; check the key with its owner"
-    )]
+    #[error("{path} is signed by key {key_id} ({signer}), which is not trusted")]
     Untrusted {
         path: PathBuf,
         key_id: String,
@@ -126,7 +124,10 @@ impl crate::hint::Hinted for PackError {
         use serde_json::json;
         match self {
             PackError::Untrusted { .. } => {
-                vec![Fix::param_value("trust_signer", true).why("to trust it")]
+                vec![
+                    Fix::param_value("trust_signer", true)
+                        .why("to trust it (check the key with its owner first)"),
+                ]
             }
             PackError::SignerChanged {
                 kind,
@@ -142,9 +143,9 @@ impl crate::hint::Hinted for PackError {
                 Fix::param_value("strategy", "fork").why("to add the pack's copy beside it"),
                 Fix::param_value("strategy", "skip").why("to keep the collection's"),
             ],
-            PackError::MissingDependency { .. } => vec![
-                Fix::param_value("ignore_dependencies", true).why("to import it anyway"),
-            ],
+            PackError::MissingDependency { .. } => {
+                vec![Fix::param_value("ignore_dependencies", true).why("to import it anyway")]
+            }
             PackError::Refused(r) => r.fixes.clone(),
             PackError::Collection(e) => e.fixes(),
             PackError::Signing(e) => e.fixes(),

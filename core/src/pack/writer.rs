@@ -284,8 +284,11 @@ fn select(coll: &Collection, req: &ExportRequest) -> Result<Vec<ArtifactEntry>, 
                 format!("no artifact in collection `{}` matches", coll.name),
             )
             .fix(
-                Fix::op_with("list_artifacts", serde_json::json!({"collection": coll.name}))
-                    .why("to see its artifacts"),
+                Fix::op_with(
+                    "list_artifacts",
+                    serde_json::json!({"collection": coll.name}),
+                )
+                .why("to see its artifacts"),
             ),
         ));
     }

@@ -58,7 +58,7 @@ pub enum SigningError {
     #[error("could not make a random key: {0}")]
     Random(String),
     #[error(
-        "the private key {key_id} is kept in the OS keychain ({backend}, service `{service}`, account `{account}`) but {problem}; run SkillMeat where that keychain is unlocked"
+        "the private key {key_id} is kept in the OS keychain ({backend}, service `{service}`, account `{account}`) but {problem}"
     )]
     Keychain {
         key_id: String,
@@ -102,11 +102,11 @@ impl crate::hint::Hinted for SigningError {
             SigningError::UnknownKey { .. } => vec![Fix::op("keys_list").why("to see the keys")],
             SigningError::Keychain { key_id, .. } => vec![
                 Fix::op_with("keys_export", json!({"key": key_id, "private": true}))
-                    .why("where the keychain opens, and import that file here"),
+                    .why("where that keychain is unlocked, and import the file it writes here"),
             ],
-            SigningError::KeychainUnavailable { .. } => vec![
-                Fix::param_value("storage", "file").why("to keep it in a 0600 file instead"),
-            ],
+            SigningError::KeychainUnavailable { .. } => {
+                vec![Fix::param_value("storage", "file").why("to keep it in a 0600 file instead")]
+            }
             SigningError::BadStorage(_) => vec![Fix::param("storage")],
             SigningError::Home(e) => e.fixes(),
             _ => Vec::new(),

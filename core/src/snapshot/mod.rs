@@ -80,10 +80,16 @@ impl crate::hint::Hinted for SnapshotError {
             SnapshotError::NotFound {
                 collection, latest, ..
             } => vec![match latest {
-                Some(_) => Fix::op_with("snapshot_list", serde_json::json!({"collection": collection}))
-                    .why("to see them all"),
-                None => Fix::op_with("snapshot_create", serde_json::json!({"collection": collection}))
-                    .why("to take one"),
+                Some(_) => Fix::op_with(
+                    "snapshot_list",
+                    serde_json::json!({"collection": collection}),
+                )
+                .why("to see them all"),
+                None => Fix::op_with(
+                    "snapshot_create",
+                    serde_json::json!({"collection": collection}),
+                )
+                .why("to take one"),
             }],
             SnapshotError::Collection(e) => e.fixes(),
             SnapshotError::Store(e) => e.fixes(),

@@ -154,7 +154,9 @@ fn single_file(path: &Path, kind: Option<ArtifactKind>) -> Result<Candidate, Sou
             return Err(SourceError::WrongKind {
                 path: path.to_path_buf(),
                 kind: k,
-                why: format!("a single Markdown file is a command or an agent; a {k} is a folder"),
+                why: format!(
+                    "a single Markdown file is a command or an agent, and a {k} is a folder"
+                ),
             });
         }
         None => md_kind(path),

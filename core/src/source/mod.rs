@@ -77,7 +77,11 @@ pub enum SourceSpec {
 /// Why a source could not be used. Each message names what was asked for and what to do.
 #[derive(Debug, Error)]
 pub enum SourceError {
-    #[error("{path} does not exist; check the path (relative paths start from {cwd})")]
+    #[error("{path} does not exist; check the path{}", if cwd.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" (relative paths start from {})", cwd.display())
+    })]
     NotFound { path: PathBuf, cwd: PathBuf },
     #[error(
         "`{spec}` is not a source SkillMeat understands{why}; use a local path, owner/repo[/path][@ref] for GitHub, or a git URL such as https://host/repo.git[//path][#ref]"
@@ -169,8 +173,11 @@ impl crate::hint::Hinted for SourceError {
                 Fix::param("cwd").why("naming the folder it is relative to"),
             ],
             SourceError::Network { .. } => vec![
-                Fix::op_with("config_set", serde_json::json!({"key": "github-api-url", "value": "URL"}))
-                    .why("when the GitHub API lives elsewhere"),
+                Fix::op_with(
+                    "config_set",
+                    serde_json::json!({"key": "github-api-url", "value": "URL"}),
+                )
+                .why("when the GitHub API lives elsewhere"),
             ],
             _ => Vec::new(),
         }

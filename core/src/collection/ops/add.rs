@@ -190,7 +190,7 @@ pub fn add(
                 )
             })
             .collect::<Vec<_>>()
-            .join("; ");
+            .join(", ");
         return Err(CollectionError::Refused(
             Refusal::new(
                 ErrorKind::Conflict,

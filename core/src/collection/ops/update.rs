@@ -107,7 +107,11 @@ pub fn update(
     progress: &dyn Progress,
 ) -> Result<UpdateReport, CollectionError> {
     let name = resolve_collection(home, req.collection.as_deref())?;
-    let _lock = if req.dry_run { None } else { Some(home.lock()?) };
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let mut coll = Collection::open(home, &name)?;
     upgrade_legacy_lock(&mut coll);
     let selected: Vec<ArtifactEntry> = if req.names.is_empty() {
