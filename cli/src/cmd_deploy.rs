@@ -20,7 +20,7 @@ use skillmeat_core::snapshot::ops::{
     SnapshotCreateRequest, SnapshotListReport, SnapshotRestoreReport, SnapshotRestoreRequest,
 };
 
-use crate::output::{Out, capped, plural};
+use crate::output::{Out, capped, counts, plural};
 use crate::{call, hints};
 
 /// The deploy command group (flattened into the top-level commands).
@@ -386,12 +386,7 @@ fn print_drift(out: &Out, r: &DriftReport) -> Result<()> {
             ));
             return lines;
         }
-        let summary = r
-            .counts
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let summary = counts(&r.counts);
         lines.push(format!(
             "{} deployed in {} ({summary})",
             plural(r.items.len(), "artifact"),

@@ -141,6 +141,15 @@ pub fn capped(lines: Vec<String>) -> Vec<String> {
     out
 }
 
+/// `3 clean, 1 modified`: how many there are of each state.
+pub fn counts(counts: &std::collections::BTreeMap<String, usize>) -> String {
+    counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `1 artifact`, `2 artifacts`.
 pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
@@ -391,12 +400,7 @@ pub fn remove(o: &Out, r: &RemoveReport) -> Result<()> {
 
 pub fn status(o: &Out, r: &StatusReport) -> Result<()> {
     o.emit(r, || {
-        let summary = r
-            .counts
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let summary = counts(&r.counts);
         let mut lines = vec![format!(
             "Collection `{}`: {} artifacts ({})",
             r.collection,

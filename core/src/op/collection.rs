@@ -32,17 +32,13 @@ fn in_collection(collection: &Option<String>) -> EventScope {
 pub struct ListArtifacts;
 
 impl Operation for ListArtifacts {
-    const META: OpMeta = OpMeta {
-        name: "list_artifacts",
-        title: "List artifacts",
-        description: "List the artifacts (skills, slash commands, subagents, hooks) in a SkillMeat collection, sorted by kind then name, optionally only one kind or one tag. Returns at most `limit` artifacts (default 100) starting at `offset`; `total` counts them all and `next_offset` is where the next page starts. Reads only collection.toml.",
-        toolset: "collection",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "list_artifacts",
+        "List artifacts",
+        "collection",
+        "List the artifacts (skills, slash commands, subagents, hooks) in a SkillMeat collection, sorted by kind then name, optionally only one kind or one tag. Returns at most `limit` artifacts (default 100) starting at `offset`; `total` counts them all and `next_offset` is where the next page starts. Reads only collection.toml.",
+    )
+    .mcp();
     type Request = ListRequest;
     type Report = ListReport;
 
@@ -64,17 +60,13 @@ impl Operation for ListArtifacts {
 pub struct ShowArtifact;
 
 impl Operation for ShowArtifact {
-    const META: OpMeta = OpMeta {
-        name: "show_artifact",
-        title: "Show artifact",
-        description: "Show everything about one artifact: its manifest entry, lock entry, absolute path, files with SHA-256 hashes, content hash, state against the lock (clean, modified, missing, unlocked) and front matter. Read a file itself through the resource `<kind>://<name>/<path>`.",
-        toolset: "collection",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "show_artifact",
+        "Show artifact",
+        "collection",
+        "Show everything about one artifact: its manifest entry, lock entry, absolute path, files with SHA-256 hashes, content hash, state against the lock (clean, modified, missing, unlocked) and front matter. Read a file itself through the resource `<kind>://<name>/<path>`.",
+    )
+    .mcp();
     type Request = ArtifactRef;
     type Report = ArtifactDetail;
 
@@ -98,17 +90,13 @@ impl Operation for ShowArtifact {
 pub struct SearchArtifacts;
 
 impl Operation for SearchArtifacts {
-    const META: OpMeta = OpMeta {
-        name: "search_artifacts",
-        title: "Search artifacts",
-        description: "Search a collection's artifact names, aliases, tags, descriptions and bodies; every word of the query must match. Hits come best first with a score and where they matched.",
-        toolset: "collection",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "search_artifacts",
+        "Search artifacts",
+        "collection",
+        "Search a collection's artifact names, aliases, tags, descriptions and bodies; every word of the query must match. Hits come best first with a score and where they matched.",
+    )
+    .mcp();
     type Request = SearchRequest;
     type Report = SearchReport;
 
@@ -128,17 +116,13 @@ impl Operation for SearchArtifacts {
 pub struct CollectionStatus;
 
 impl Operation for CollectionStatus {
-    const META: OpMeta = OpMeta {
-        name: "collection_status",
-        title: "Collection status",
-        description: "Compare every artifact's files with the lock: each artifact's state (clean, modified, missing, unlocked, unverified) with both hashes, and how many are in each state.",
-        toolset: "collection",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "collection_status",
+        "Collection status",
+        "collection",
+        "Compare every artifact's files with the lock: each artifact's state (clean, modified, missing, unlocked, unverified) with both hashes, and how many are in each state.",
+    )
+    .mcp();
     type Request = CollectionRequest;
     type Report = StatusReport;
 
@@ -158,17 +142,14 @@ impl Operation for CollectionStatus {
 pub struct AddArtifact;
 
 impl Operation for AddArtifact {
-    const META: OpMeta = OpMeta {
-        name: "add_artifact",
-        title: "Add artifacts",
-        description: "Add the artifacts found at a source to a collection: a local file or folder (a folder of many artifacts adds them all), a GitHub `owner/repo[/path][@ref]`, or a git URL `URL[//path][#ref]`. A local path must be absolute unless `cwd` says where it is relative to. Never replaces an artifact already there: `on_conflict` decides between failing, skipping and renaming. Call with `dry_run: true` first to see what would be added. Reports progress when the request carries a progressToken.",
-        toolset: "collection",
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "add_artifact",
+        "Add artifacts",
+        "collection",
+        "Add the artifacts found at a source to a collection: a local file or folder (a folder of many artifacts adds them all), a GitHub `owner/repo[/path][@ref]`, or a git URL `URL[//path][#ref]`. A local path must be absolute unless `cwd` says where it is relative to. Never replaces an artifact already there: `on_conflict` decides between failing, skipping and renaming. Call with `dry_run: true` first to see what would be added. Reports progress when the request carries a progressToken.",
+    )
+    .open_world()
+    .mcp();
     type Request = AddRequest;
     type Report = AddReport;
 
@@ -200,17 +181,15 @@ impl Operation for AddArtifact {
 pub struct RemoveArtifact;
 
 impl Operation for RemoveArtifact {
-    const META: OpMeta = OpMeta {
-        name: "remove_artifact",
-        title: "Remove artifact",
-        description: "Remove one artifact and its files from a collection, after taking a snapshot that brings it back (projects it was deployed to are not touched). Call with `dry_run: true` first to see the files that would be deleted.",
-        toolset: "collection",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "remove_artifact",
+        "Remove artifact",
+        "collection",
+        "Remove one artifact and its files from a collection, after taking a snapshot that brings it back (projects it was deployed to are not touched). Call with `dry_run: true` first to see the files that would be deleted.",
+    )
+    .destructive()
+    .idempotent()
+    .mcp();
     type Request = RemoveRequest;
     type Report = RemoveReport;
 
@@ -234,17 +213,16 @@ impl Operation for RemoveArtifact {
 pub struct UpdateArtifacts;
 
 impl Operation for UpdateArtifacts {
-    const META: OpMeta = OpMeta {
-        name: "update_artifacts",
-        title: "Update artifacts",
-        description: "Re-resolve each artifact's source (GitHub, git) and bring changed ones forward. Collection copies edited locally are left alone unless `force` is set. Call with `dry_run: true` first to see which have a new version (outcome `available`). Reports progress when the request carries a progressToken.",
-        toolset: "collection",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: true,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "update_artifacts",
+        "Update artifacts",
+        "collection",
+        "Re-resolve each artifact's source (GitHub, git) and bring changed ones forward. Collection copies edited locally are left alone unless `force` is set. Call with `dry_run: true` first to see which have a new version (outcome `available`). Reports progress when the request carries a progressToken.",
+    )
+    .destructive()
+    .idempotent()
+    .open_world()
+    .mcp();
     type Request = UpdateRequest;
     type Report = UpdateReport;
 
@@ -273,17 +251,13 @@ impl Operation for UpdateArtifacts {
 pub struct Init;
 
 impl Operation for Init {
-    const META: OpMeta = OpMeta {
-        name: "init",
-        title: "Set up the home",
-        description: "Create the SkillMeat home and a collection (the active one, `default`, unless named). Does nothing when they exist.",
-        toolset: "collection",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "init",
+        "Set up the home",
+        "collection",
+        "Create the SkillMeat home and a collection (the active one, `default`, unless named). Does nothing when they exist.",
+    )
+    .idempotent();
     type Request = InitRequest;
     type Report = InitReport;
 
@@ -300,17 +274,12 @@ impl Operation for Init {
 pub struct CollectionList;
 
 impl Operation for CollectionList {
-    const META: OpMeta = OpMeta {
-        name: "collection_list",
-        title: "List collections",
-        description: "List the collections in the home, with how many artifacts each holds and which one is active.",
-        toolset: "collection",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "collection_list",
+        "List collections",
+        "collection",
+        "List the collections in the home, with how many artifacts each holds and which one is active.",
+    );
     type Request = NoRequest;
     type Report = CollectionListReport;
 
@@ -323,17 +292,12 @@ impl Operation for CollectionList {
 pub struct CollectionCreate;
 
 impl Operation for CollectionCreate {
-    const META: OpMeta = OpMeta {
-        name: "collection_create",
-        title: "Create collection",
-        description: "Create an empty collection.",
-        toolset: "collection",
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "collection_create",
+        "Create collection",
+        "collection",
+        "Create an empty collection.",
+    );
     type Request = CollectionNameRequest;
     type Report = CollectionReport;
 
@@ -349,17 +313,13 @@ impl Operation for CollectionCreate {
 pub struct CollectionUse;
 
 impl Operation for CollectionUse {
-    const META: OpMeta = OpMeta {
-        name: "collection_use",
-        title: "Use collection",
-        description: "Make a collection the active one: the one operations work on when a request names none.",
-        toolset: "collection",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "collection_use",
+        "Use collection",
+        "collection",
+        "Make a collection the active one: the one operations work on when a request names none.",
+    )
+    .idempotent();
     type Request = CollectionNameRequest;
     type Report = CollectionReport;
 
@@ -375,17 +335,13 @@ impl Operation for CollectionUse {
 pub struct CollectionDelete;
 
 impl Operation for CollectionDelete {
-    const META: OpMeta = OpMeta {
-        name: "collection_delete",
-        title: "Delete collection",
-        description: "Delete a collection and all its files (not the active one).",
-        toolset: "collection",
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "collection_delete",
+        "Delete collection",
+        "collection",
+        "Delete a collection and all its files (not the active one).",
+    )
+    .destructive();
     type Request = CollectionNameRequest;
     type Report = CollectionReport;
 

@@ -24,17 +24,15 @@ fn at_project(project: &Option<PathBuf>) -> EventScope {
 pub struct Deploy;
 
 impl Operation for Deploy {
-    const META: OpMeta = OpMeta {
-        name: "deploy",
-        title: "Deploy artifacts",
-        description: "Deploy collection artifacts into a project's `.claude/` (skills, commands, agents as files; hooks merged into settings.json), all-or-nothing per target; `scope: user` deploys to `~/.claude` for every project instead. Deploying again is a no-op for current copies and brings older ones forward; with `force` it also replaces edited copies and foreign files (saved in a snapshot first). Call with `dry_run: true` first to see what would change. Reports progress when the request carries a progressToken.",
-        toolset: "deploy",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "deploy",
+        "Deploy artifacts",
+        "deploy",
+        "Deploy collection artifacts into a project's `.claude/` (skills, commands, agents as files; hooks merged into settings.json), all-or-nothing per target; `scope: user` deploys to `~/.claude` for every project instead. Deploying again is a no-op for current copies and brings older ones forward; with `force` it also replaces edited copies and foreign files (saved in a snapshot first). Call with `dry_run: true` first to see what would change. Reports progress when the request carries a progressToken.",
+    )
+    .destructive()
+    .idempotent()
+    .mcp();
     type Request = DeployRequest;
     type Report = DeployReport;
 
@@ -68,17 +66,15 @@ impl Operation for Deploy {
 pub struct Undeploy;
 
 impl Operation for Undeploy {
-    const META: OpMeta = OpMeta {
-        name: "undeploy",
-        title: "Undeploy artifacts",
-        description: "Remove deployed artifacts from a project (their files, and the settings entries of hooks), all-or-nothing. Edited copies are refused unless `force` (then saved in a snapshot first). Call with `dry_run: true` first to see what would be removed.",
-        toolset: "deploy",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "undeploy",
+        "Undeploy artifacts",
+        "deploy",
+        "Remove deployed artifacts from a project (their files, and the settings entries of hooks), all-or-nothing. Edited copies are refused unless `force` (then saved in a snapshot first). Call with `dry_run: true` first to see what would be removed.",
+    )
+    .destructive()
+    .idempotent()
+    .mcp();
     type Request = UndeployRequest;
     type Report = UndeployReport;
 
@@ -106,17 +102,13 @@ impl Operation for Undeploy {
 pub struct DeploymentStatus;
 
 impl Operation for DeploymentStatus {
-    const META: OpMeta = OpMeta {
-        name: "deployment_status",
-        title: "Deployment status",
-        description: "The drift report: every artifact deployed in a project with its state (current, outdated, modified, diverged, missing, orphaned), from the deployment record's hash, the collection copy's and the deployed copy's, and how many are in each state. Changes nothing, except finishing or undoing a change an earlier crash left half-done (listed in `recovered`).",
-        toolset: "deploy",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "deployment_status",
+        "Deployment status",
+        "deploy",
+        "The drift report: every artifact deployed in a project with its state (current, outdated, modified, diverged, missing, orphaned), from the deployment record's hash, the collection copy's and the deployed copy's, and how many are in each state. Changes nothing, except finishing or undoing a change an earlier crash left half-done (listed in `recovered`).",
+    )
+    .mcp();
     type Request = DriftRequest;
     type Report = DriftReport;
 
@@ -136,17 +128,15 @@ impl Operation for DeploymentStatus {
 pub struct Sync;
 
 impl Operation for Sync {
-    const META: OpMeta = OpMeta {
-        name: "sync",
-        title: "Sync deployed artifacts",
-        description: "Bring a project's deployed copies in step with the collection: outdated ones are updated, missing ones put back, diverged ones merged three-way (conflicts are left as markers and listed); with `pull`, edits made in the project are taken back into the collection instead. Call with `dry_run: true` first to see what would change. Reports progress when the request carries a progressToken.",
-        toolset: "deploy",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "sync",
+        "Sync deployed artifacts",
+        "deploy",
+        "Bring a project's deployed copies in step with the collection: outdated ones are updated, missing ones put back, diverged ones merged three-way (conflicts are left as markers and listed); with `pull`, edits made in the project are taken back into the collection instead. Call with `dry_run: true` first to see what would change. Reports progress when the request carries a progressToken.",
+    )
+    .destructive()
+    .idempotent()
+    .mcp();
     type Request = SyncRequest;
     type Report = SyncReport;
 
@@ -175,17 +165,13 @@ impl Operation for Sync {
 pub struct Diff;
 
 impl Operation for Diff {
-    const META: OpMeta = OpMeta {
-        name: "diff",
-        title: "Diff deployed artifact",
-        description: "Show how one deployed artifact differs from its collection copy: each file added, removed or modified in the project, with a unified diff.",
-        toolset: "deploy",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "diff",
+        "Diff deployed artifact",
+        "deploy",
+        "Show how one deployed artifact differs from its collection copy: each file added, removed or modified in the project, with a unified diff.",
+    )
+    .mcp();
     type Request = DiffRequest;
     type Report = DiffReport;
 
@@ -209,17 +195,13 @@ impl Operation for Diff {
 pub struct SnapshotCreate;
 
 impl Operation for SnapshotCreate {
-    const META: OpMeta = OpMeta {
-        name: "snapshot_create",
-        title: "Create snapshot",
-        description: "Take a snapshot of a collection (manifest, lock and every artifact's files) that `snapshot_restore` can bring back. Each call makes a new one.",
-        toolset: "deploy",
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "snapshot_create",
+        "Create snapshot",
+        "deploy",
+        "Take a snapshot of a collection (manifest, lock and every artifact's files) that `snapshot_restore` can bring back. Each call makes a new one.",
+    )
+    .mcp();
     type Request = SnapshotCreateRequest;
     type Report = SnapshotInfo;
 
@@ -239,17 +221,13 @@ impl Operation for SnapshotCreate {
 pub struct SnapshotList;
 
 impl Operation for SnapshotList {
-    const META: OpMeta = OpMeta {
-        name: "snapshot_list",
-        title: "List snapshots",
-        description: "List a collection's snapshots, oldest first, with why each was taken (manual, or before a deploy, sync, undeploy or restore), how many artifacts and saved deployed copies it holds.",
-        toolset: "deploy",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "snapshot_list",
+        "List snapshots",
+        "deploy",
+        "List a collection's snapshots, oldest first, with why each was taken (manual, or before a deploy, sync, undeploy or restore), how many artifacts and saved deployed copies it holds.",
+    )
+    .mcp();
     type Request = CollectionRequest;
     type Report = SnapshotListReport;
 
@@ -269,17 +247,14 @@ impl Operation for SnapshotList {
 pub struct SnapshotRestore;
 
 impl Operation for SnapshotRestore {
-    const META: OpMeta = OpMeta {
-        name: "snapshot_restore",
-        title: "Restore snapshot",
-        description: "Bring a collection back to a snapshot (manifest, lock and every artifact's files), after taking a snapshot of the current state to undo it; with `copies`, put back only the edited deployed copies the snapshot saved. Call with `dry_run: true` first to see what would be restored.",
-        toolset: "deploy",
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "snapshot_restore",
+        "Restore snapshot",
+        "deploy",
+        "Bring a collection back to a snapshot (manifest, lock and every artifact's files), after taking a snapshot of the current state to undo it; with `copies`, put back only the edited deployed copies the snapshot saved. Call with `dry_run: true` first to see what would be restored.",
+    )
+    .destructive()
+    .mcp();
     type Request = SnapshotRestoreRequest;
     type Report = SnapshotRestoreReport;
 

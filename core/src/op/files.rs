@@ -61,17 +61,13 @@ pub struct CheckConfigReport {
 pub struct CheckConfig;
 
 impl Operation for CheckConfig {
-    const META: OpMeta = OpMeta {
-        name: "check_config",
-        title: "Check a config file",
-        description: "Check a Claude Code or SkillMeat file (settings.json, settings.local.json, .mcp.json, collection.toml, collection.lock, SKILL.md, a command or an agent) with the rules of `skillmeat check`: unknown keys and hook events, wrong types, secrets in plain text, bad front matter. Give a `path`, or a `text` with its `kind`. Each diagnostic has its line, column, rule code, one-sentence message and quick fixes (byte-range edits). Reads the file named and what `skillmeat check` reads around it (the collection's files for collection.toml/.lock, the project's .mcp.json for settings).",
-        toolset: "check",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "check_config",
+        "Check a config file",
+        "check",
+        "Check a Claude Code or SkillMeat file (settings.json, settings.local.json, .mcp.json, collection.toml, collection.lock, SKILL.md, a command or an agent) with the rules of `skillmeat check`: unknown keys and hook events, wrong types, secrets in plain text, bad front matter. Give a `path`, or a `text` with its `kind`. Each diagnostic has its line, column, rule code, one-sentence message and quick fixes (byte-range edits). Reads the file named and what `skillmeat check` reads around it (the collection's files for collection.toml/.lock, the project's .mcp.json for settings).",
+    )
+    .mcp();
     type Request = CheckConfigRequest;
     type Report = CheckConfigReport;
 
@@ -147,17 +143,12 @@ impl Operation for CheckConfig {
 pub struct CheckFiles;
 
 impl Operation for CheckFiles {
-    const META: OpMeta = OpMeta {
-        name: "check_files",
-        title: "Check files",
-        description: "Check files and folders (folders are searched for the files SkillMeat checks) with the language server's rules; every diagnostic with its line and column, and how many errors, warnings and notes there are.",
-        toolset: "check",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "check_files",
+        "Check files",
+        "check",
+        "Check files and folders (folders are searched for the files SkillMeat checks) with the language server's rules; every diagnostic with its line and column, and how many errors, warnings and notes there are.",
+    );
     type Request = CheckRequest;
     type Report = CheckReport;
 

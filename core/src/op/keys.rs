@@ -21,38 +21,15 @@ fn storage(ctx: &OpContext, asked: Option<StorageChoice>) -> Result<StorageChoic
     }
 }
 
-const fn keys_meta(
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    read_only: bool,
-    destructive: bool,
-    idempotent: bool,
-) -> OpMeta {
-    OpMeta {
-        name,
-        title,
-        description,
-        toolset: "keys",
-        read_only,
-        destructive,
-        idempotent,
-        open_world: false,
-        mcp: false,
-    }
-}
-
 /// `keys_list`.
 pub struct KeysList;
 
 impl Operation for KeysList {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::reads(
         "keys_list",
         "List keys",
+        "keys",
         "List your signing keys (and where each private key is kept) and the public keys you trust.",
-        true,
-        false,
-        true,
     );
     type Request = NoRequest;
     type Report = KeysReport;
@@ -79,13 +56,11 @@ pub struct KeysGenerateRequest {
 pub struct KeysGenerate;
 
 impl Operation for KeysGenerate {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_generate",
         "Generate a signing key",
+        "keys",
         "Make a new Ed25519 signing key, keep its private half in the OS keychain or a 0600 file, and trust its public half.",
-        false,
-        false,
-        false,
     );
     type Request = KeysGenerateRequest;
     type Report = KeyInfo;
@@ -137,13 +112,11 @@ pub struct KeysExportReport {
 pub struct KeysExport;
 
 impl Operation for KeysExport {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::reads(
         "keys_export",
         "Export a key",
+        "keys",
         "Export one of your keys as TOML (the public half unless `private`), for trusting or importing elsewhere.",
-        true,
-        false,
-        true,
     );
     type Request = KeysExportRequest;
     type Report = KeysExportReport;
@@ -195,14 +168,13 @@ pub struct KeysImportRequest {
 pub struct KeysImport;
 
 impl Operation for KeysImport {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_import",
         "Import a key",
+        "keys",
         "Import a key file: one holding a private key becomes one of your signing keys (and trusted); a public key is trusted.",
-        false,
-        false,
-        true,
-    );
+    )
+    .idempotent();
     type Request = KeysImportRequest;
     type Report = KeyInfo;
 
@@ -237,14 +209,13 @@ fn read_text(path: &Path) -> Result<String, OpError> {
 pub struct KeysMove;
 
 impl Operation for KeysMove {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_move",
         "Move a private key",
+        "keys",
         "Move one of your private keys into the OS keychain, or back into its 0600 file.",
-        false,
-        false,
-        true,
-    );
+    )
+    .idempotent();
     type Request = MoveKeyRequest;
     type Report = KeyInfo;
 
@@ -271,14 +242,13 @@ pub struct KeysTrustRequest {
 pub struct KeysTrust;
 
 impl Operation for KeysTrust {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_trust",
         "Trust a key",
+        "keys",
         "Trust a public key, so packs it signs verify and import without asking.",
-        false,
-        false,
-        true,
-    );
+    )
+    .idempotent();
     type Request = KeysTrustRequest;
     type Report = KeyInfo;
 
@@ -325,14 +295,13 @@ pub struct UntrustReport {
 pub struct KeysUntrust;
 
 impl Operation for KeysUntrust {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_untrust",
         "Stop trusting a key",
+        "keys",
         "Stop trusting a public key: packs it signs are refused until it is trusted again.",
-        false,
-        true,
-        false,
-    );
+    )
+    .destructive();
     type Request = KeyIdRequest;
     type Report = UntrustReport;
 
@@ -354,14 +323,13 @@ impl Operation for KeysUntrust {
 pub struct KeysRemove;
 
 impl Operation for KeysRemove {
-    const META: OpMeta = keys_meta(
+    const META: OpMeta = OpMeta::writes(
         "keys_remove",
         "Delete a signing key",
+        "keys",
         "Delete one of your signing keys (its keychain entry and file). Packs it signed stay valid; its public key stays trusted until untrusted.",
-        false,
-        true,
-        false,
-    );
+    )
+    .destructive();
     type Request = KeyIdRequest;
     type Report = KeyInfo;
 

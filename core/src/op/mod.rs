@@ -66,6 +66,72 @@ pub struct OpMeta {
     pub mcp: bool,
 }
 
+impl OpMeta {
+    /// An operation that changes nothing (read-only, idempotent, closed world, not on MCP).
+    pub const fn reads(
+        name: &'static str,
+        title: &'static str,
+        toolset: &'static str,
+        description: &'static str,
+    ) -> OpMeta {
+        OpMeta {
+            name,
+            title,
+            description,
+            toolset,
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            open_world: false,
+            mcp: false,
+        }
+    }
+
+    /// An operation that adds to what is there (not destructive, not idempotent, closed world,
+    /// not on MCP); the builders below say more.
+    pub const fn writes(
+        name: &'static str,
+        title: &'static str,
+        toolset: &'static str,
+        description: &'static str,
+    ) -> OpMeta {
+        OpMeta {
+            read_only: false,
+            idempotent: false,
+            ..OpMeta::reads(name, title, toolset, description)
+        }
+    }
+
+    /// It may replace or delete what is there.
+    pub const fn destructive(self) -> OpMeta {
+        OpMeta {
+            destructive: true,
+            ..self
+        }
+    }
+
+    /// Calling it twice has no further effect.
+    pub const fn idempotent(self) -> OpMeta {
+        OpMeta {
+            idempotent: true,
+            ..self
+        }
+    }
+
+    /// It reaches the network or a remote vault.
+    pub const fn open_world(self) -> OpMeta {
+        OpMeta {
+            open_world: true,
+            ..self
+        }
+    }
+
+    /// It is offered as an MCP tool.
+    pub const fn mcp(self) -> OpMeta {
+        OpMeta { mcp: true, ..self }
+    }
+}
+
 /// The face an operation is called from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -16,17 +16,14 @@ use crate::vault::{self, TransferReport, VaultConfig, VaultInfo, VaultListing};
 pub struct PackExport;
 
 impl Operation for PackExport {
-    const META: OpMeta = OpMeta {
-        name: "pack_export",
-        title: "Export pack",
-        description: "Write a deterministic .skillmeat-pack (a ZIP with a manifest of every file's hash) of collection artifacts, chosen by name, kind, tag or `all`, optionally signed with your Ed25519 key, to `output` (an absolute path). The same artifacts give the same bytes; an existing file at `output` is replaced.",
-        toolset: "pack",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "pack_export",
+        "Export pack",
+        "pack",
+        "Write a deterministic .skillmeat-pack (a ZIP with a manifest of every file's hash) of collection artifacts, chosen by name, kind, tag or `all`, optionally signed with your Ed25519 key, to `output` (an absolute path). The same artifacts give the same bytes; an existing file at `output` is replaced.",
+    )
+    .idempotent()
+    .mcp();
     type Request = ExportRequest;
     type Report = ExportReport;
 
@@ -47,17 +44,13 @@ impl Operation for PackExport {
 pub struct PackInspect;
 
 impl Operation for PackInspect {
-    const META: OpMeta = OpMeta {
-        name: "pack_inspect",
-        title: "Inspect pack",
-        description: "Show what a pack holds (name, version, author, license, signature state, and each artifact with its files, hashes and sizes), after verifying the archive and every hash. An untrusted signer is reported, not refused.",
-        toolset: "pack",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "pack_inspect",
+        "Inspect pack",
+        "pack",
+        "Show what a pack holds (name, version, author, license, signature state, and each artifact with its files, hashes and sizes), after verifying the archive and every hash. An untrusted signer is reported, not refused.",
+    )
+    .mcp();
     type Request = InspectRequest;
     type Report = InspectReport;
 
@@ -71,17 +64,13 @@ impl Operation for PackInspect {
 pub struct PackVerify;
 
 impl Operation for PackVerify {
-    const META: OpMeta = OpMeta {
-        name: "pack_verify",
-        title: "Verify pack",
-        description: "Verify a pack completely: archive safety (entry count, sizes, compression ratio, paths), every file's hash, the bundle hash, the signature and trust in its signer. Succeeds only when every check passes; a signer you do not trust is an error.",
-        toolset: "pack",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "pack_verify",
+        "Verify pack",
+        "pack",
+        "Verify a pack completely: archive safety (entry count, sizes, compression ratio, paths), every file's hash, the bundle hash, the signature and trust in its signer. Succeeds only when every check passes; a signer you do not trust is an error.",
+    )
+    .mcp();
     type Request = VerifyRequest;
     type Report = VerifyReport;
 
@@ -95,17 +84,15 @@ impl Operation for PackVerify {
 pub struct PackImport;
 
 impl Operation for PackImport {
-    const META: OpMeta = OpMeta {
-        name: "pack_import",
-        title: "Import pack",
-        description: "Import a verified pack's artifacts into a collection, all-or-nothing. Artifacts already there with other content follow `strategy`: `merge` replaces them (a snapshot is taken first), `fork` adds the pack's copy under a new name, `skip` keeps the collection's. A pack signed by a key you do not trust is refused unless `trust_signer: true`. Call with `dry_run: true` first to see the plan.",
-        toolset: "pack",
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: false,
-        mcp: true,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "pack_import",
+        "Import pack",
+        "pack",
+        "Import a verified pack's artifacts into a collection, all-or-nothing. Artifacts already there with other content follow `strategy`: `merge` replaces them (a snapshot is taken first), `fork` adds the pack's copy under a new name, `skip` keeps the collection's. A pack signed by a key you do not trust is refused unless `trust_signer: true`. Call with `dry_run: true` first to see the plan.",
+    )
+    .destructive()
+    .idempotent()
+    .mcp();
     type Request = ImportRequest;
     type Report = ImportReport;
 
@@ -149,17 +136,12 @@ pub struct VaultAddRequest {
 pub struct VaultAdd;
 
 impl Operation for VaultAdd {
-    const META: OpMeta = OpMeta {
-        name: "vault_add",
-        title: "Add vault",
-        description: "Add a vault to sharing.toml: a local folder, a git repository or an S3 bucket that packs are pushed to and pulled from. Credentials never go into the file.",
-        toolset: "pack",
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "vault_add",
+        "Add vault",
+        "pack",
+        "Add a vault to sharing.toml: a local folder, a git repository or an S3 bucket that packs are pushed to and pulled from. Credentials never go into the file.",
+    );
     type Request = VaultAddRequest;
     type Report = VaultInfo;
 
@@ -186,17 +168,12 @@ pub struct VaultNameRequest {
 pub struct VaultList;
 
 impl Operation for VaultList {
-    const META: OpMeta = OpMeta {
-        name: "vault_list",
-        title: "List vaults",
-        description: "List the vaults in sharing.toml with their kind and location.",
-        toolset: "pack",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "vault_list",
+        "List vaults",
+        "pack",
+        "List the vaults in sharing.toml with their kind and location.",
+    );
     type Request = NoRequest;
     type Report = vault::VaultList;
 
@@ -209,17 +186,13 @@ impl Operation for VaultList {
 pub struct VaultRemove;
 
 impl Operation for VaultRemove {
-    const META: OpMeta = OpMeta {
-        name: "vault_remove",
-        title: "Remove vault",
-        description: "Remove a vault from sharing.toml; the packs in it stay where they are.",
-        toolset: "pack",
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "vault_remove",
+        "Remove vault",
+        "pack",
+        "Remove a vault from sharing.toml; the packs in it stay where they are.",
+    )
+    .destructive();
     type Request = VaultNameRequest;
     type Report = VaultInfo;
 
@@ -242,17 +215,14 @@ pub struct VaultPushRequest {
 pub struct VaultPush;
 
 impl Operation for VaultPush {
-    const META: OpMeta = OpMeta {
-        name: "vault_push",
-        title: "Push pack",
-        description: "Upload a pack to a vault, after verifying it (a vault never holds a broken pack).",
-        toolset: "pack",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "vault_push",
+        "Push pack",
+        "pack",
+        "Upload a pack to a vault, after verifying it (a vault never holds a broken pack).",
+    )
+    .idempotent()
+    .open_world();
     type Request = VaultPushRequest;
     type Report = TransferReport;
 
@@ -279,17 +249,14 @@ pub struct VaultPullRequest {
 pub struct VaultPull;
 
 impl Operation for VaultPull {
-    const META: OpMeta = OpMeta {
-        name: "vault_pull",
-        title: "Pull pack",
-        description: "Download a pack from a vault; it is verified before it is written to `output`.",
-        toolset: "pack",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "vault_pull",
+        "Pull pack",
+        "pack",
+        "Download a pack from a vault; it is verified before it is written to `output`.",
+    )
+    .idempotent()
+    .open_world();
     type Request = VaultPullRequest;
     type Report = TransferReport;
 
@@ -306,17 +273,13 @@ impl Operation for VaultPull {
 pub struct VaultLs;
 
 impl Operation for VaultLs {
-    const META: OpMeta = OpMeta {
-        name: "vault_ls",
-        title: "List packs in a vault",
-        description: "List the packs in a vault with their sizes.",
-        toolset: "pack",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "vault_ls",
+        "List packs in a vault",
+        "pack",
+        "List the packs in a vault with their sizes.",
+    )
+    .open_world();
     type Request = VaultNameRequest;
     type Report = VaultListing;
 
@@ -339,17 +302,14 @@ pub struct VaultPackRequest {
 pub struct VaultDelete;
 
 impl Operation for VaultDelete {
-    const META: OpMeta = OpMeta {
-        name: "vault_delete",
-        title: "Delete pack from a vault",
-        description: "Delete a pack from a vault.",
-        toolset: "pack",
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        open_world: true,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "vault_delete",
+        "Delete pack from a vault",
+        "pack",
+        "Delete a pack from a vault.",
+    )
+    .destructive()
+    .open_world();
     type Request = VaultPackRequest;
     type Report = TransferReport;
 

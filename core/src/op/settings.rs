@@ -32,17 +32,12 @@ pub struct ConfigSetRequest {
 pub struct ConfigGet;
 
 impl Operation for ConfigGet {
-    const META: OpMeta = OpMeta {
-        name: "config_get",
-        title: "Read a setting",
-        description: "A setting's effective value (its default when unset), with what it does.",
-        toolset: "config",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "config_get",
+        "Read a setting",
+        "config",
+        "A setting's effective value (its default when unset), with what it does.",
+    );
     type Request = ConfigKeyRequest;
     type Report = Setting;
 
@@ -55,17 +50,13 @@ impl Operation for ConfigGet {
 pub struct ConfigSet;
 
 impl Operation for ConfigSet {
-    const META: OpMeta = OpMeta {
-        name: "config_set",
-        title: "Change a setting",
-        description: "Change a setting in config.toml: the value is checked against the setting's type (a name, a URL, a variable name, true/false, one of a list), and written atomically under the home's lock, keeping every other line of the file.",
-        toolset: "config",
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "config_set",
+        "Change a setting",
+        "config",
+        "Change a setting in config.toml: the value is checked against the setting's type (a name, a URL, a variable name, true/false, one of a list), and written atomically under the home's lock, keeping every other line of the file.",
+    )
+    .idempotent();
     type Request = ConfigSetRequest;
     type Report = Setting;
 
@@ -82,17 +73,12 @@ impl Operation for ConfigSet {
 pub struct ConfigList;
 
 impl Operation for ConfigList {
-    const META: OpMeta = OpMeta {
-        name: "config_list",
-        title: "List settings",
-        description: "Every known setting with its effective value and whether it is the default.",
-        toolset: "config",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "config_list",
+        "List settings",
+        "config",
+        "Every known setting with its effective value and whether it is the default.",
+    );
     type Request = NoRequest;
     type Report = Vec<Setting>;
 
@@ -105,17 +91,12 @@ impl Operation for ConfigList {
 pub struct TokenCreate;
 
 impl Operation for TokenCreate {
-    const META: OpMeta = OpMeta {
-        name: "token_create",
-        title: "Create a token",
-        description: "Create an access token for the HTTP servers (MCP over HTTP, the web view). The token is in the report once; only its SHA-256 is kept.",
-        toolset: "token",
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "token_create",
+        "Create a token",
+        "token",
+        "Create an access token for the HTTP servers (MCP over HTTP, the web view). The token is in the report once; only its SHA-256 is kept.",
+    );
     type Request = CreateTokenRequest;
     type Report = CreatedToken;
 
@@ -128,17 +109,12 @@ impl Operation for TokenCreate {
 pub struct TokenList;
 
 impl Operation for TokenList {
-    const META: OpMeta = OpMeta {
-        name: "token_list",
-        title: "List tokens",
-        description: "List the access tokens by name, first characters and creation time (never the tokens).",
-        toolset: "token",
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::reads(
+        "token_list",
+        "List tokens",
+        "token",
+        "List the access tokens by name, first characters and creation time (never the tokens).",
+    );
     type Request = NoRequest;
     type Report = TokenListReport;
 
@@ -159,17 +135,13 @@ pub struct TokenNameRequest {
 pub struct TokenRevoke;
 
 impl Operation for TokenRevoke {
-    const META: OpMeta = OpMeta {
-        name: "token_revoke",
-        title: "Revoke a token",
-        description: "Revoke an access token; the servers refuse it from their next request on.",
-        toolset: "token",
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        open_world: false,
-        mcp: false,
-    };
+    const META: OpMeta = OpMeta::writes(
+        "token_revoke",
+        "Revoke a token",
+        "token",
+        "Revoke an access token; the servers refuse it from their next request on.",
+    )
+    .destructive();
     type Request = TokenNameRequest;
     type Report = RevokeReport;
 
