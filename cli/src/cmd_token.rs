@@ -1,8 +1,6 @@
 //! `skillmeat token create|list|revoke`: access tokens for the HTTP servers (`mcp serve
 //! --http`, `web`), kept hashed in `<home>/tokens.toml` (the `token` operations of the registry).
 
-use std::io::Write;
-
 use anyhow::Result;
 use clap::Subcommand;
 use skillmeat_core::op::{self, OpContext};
@@ -44,8 +42,7 @@ pub fn run(ctx: &OpContext, out: &Out, cmd: TokenCmd) -> Result<()> {
                     r.path.display()
                 );
             }
-            writeln!(std::io::stdout().lock(), "{}", r.token)?;
-            Ok(())
+            out.print_text(&format!("{}\n", r.token))
         }
         TokenCmd::List => {
             let r = call::<op::TokenList>(ctx, op::NoRequest {})?;
