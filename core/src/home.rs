@@ -126,7 +126,34 @@ impl Home {
             }
             Err(fs::TryLockError::Error(e)) => return Err(HomeError::io(&path, e)),
         }
+        // Whoever takes the lock next finishes or undoes what a killed writer left (each note
+        // is logged as a warning by `txn`).
+        self.recover_roots(crate::txn::recover);
         Ok(HomeLock { _file: file })
+    }
+
+    /// For a command that reads a collection without the lock: waits for a writer that is in
+    /// the middle of moving files into it, and undoes (or finishes) a change a killed writer
+    /// left, so what the reader sees is the collection before or after a change, never between.
+    /// Best effort: a reader that cannot recover (a read-only home) still reads.
+    pub fn settle(&self) {
+        self.recover_roots(crate::txn::settle);
+    }
+
+    /// Runs `recover` over every folder a home's changes are staged in: the home, the
+    /// collections folder and each collection.
+    fn recover_roots(&self, recover: fn(&Path) -> Vec<String>) -> Vec<String> {
+        let mut notes = recover(&self.root);
+        let dir = self.collections_dir();
+        notes.extend(recover(&dir));
+        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir())
+                && !e.file_name().to_string_lossy().starts_with('.')
+            {
+                notes.extend(recover(&e.path()));
+            }
+        }
+        notes
     }
 }
 

@@ -2,6 +2,7 @@
 //! first, then swaps the artifact folders, manifest and lock together (all-or-nothing), after
 //! taking a snapshot of the state it replaces.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     SavedCopy, Snapshot, SnapshotError, SnapshotInfo, dir_of, info, read, save_copy, take,
 };
-use crate::collection::ops::commit_moves;
+use crate::collection::ops::Change;
 use crate::collection::{Collection, CollectionError, Lock, Manifest, resolve_collection};
 use crate::fsx;
 use crate::home::{Home, HomeError};
@@ -138,12 +139,9 @@ pub fn restore(
     }
 
     // Everything is staged from the store before anything in the collection moves.
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&current.root)
-        .map_err(|e| HomeError::io(&current.root, e))?;
-    let mut moves = Vec::new();
-    for (i, a) in snap.artifacts.iter().enumerate() {
+    let mut change = Change::begin(home, &current)?;
+    let mut staged: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for a in &snap.artifacts {
         if !fsx::is_safe_relative(&a.path)
             || a.files.iter().any(|f| !fsx::is_safe_relative(&f.path))
         {
@@ -152,7 +150,7 @@ pub fn restore(
                 rel: a.path.clone(),
             });
         }
-        let dst = staging.path().join(i.to_string());
+        let dst = change.stage(&a.path);
         for f in &a.files {
             let bytes = store.get(&f.sha256)?;
             let target = if a.kind.is_dir() {
@@ -166,10 +164,10 @@ pub fn restore(
             fs::create_dir_all(&dst).map_err(|e| HomeError::io(&dst, e))?;
         }
         if dst.exists() {
-            moves.push((dst, current.root.join(&a.path)));
+            staged.insert(current.root.join(&a.path), dst);
         }
     }
-    let mut next = Collection {
+    let next = Collection {
         name: name.clone(),
         root: current.root.clone(),
         manifest: Manifest::parse(current.manifest.path().to_path_buf(), &snap.manifest)?,
@@ -184,18 +182,19 @@ pub fn restore(
         &format!("before restore of {}", req.id),
         Vec::new(),
     )?;
-    let mut removals: Vec<PathBuf> = Vec::new();
+    // Every artifact folder of either side is replaced by the snapshot's copy or removed.
+    let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
     for e in &current.manifest.file.artifacts {
-        removals.push(current.artifact_path(e)?);
+        paths.insert(current.artifact_path(e)?);
     }
-    for a in &snap.artifacts {
-        let p = current.root.join(&a.path);
-        if !removals.contains(&p) {
-            removals.push(p);
+    paths.extend(snap.artifacts.iter().map(|a| current.root.join(&a.path)));
+    for p in paths {
+        match staged.remove(&p) {
+            Some(dst) => change.put(dst, p, true),
+            None => change.remove(p),
         }
     }
-    commit_moves(&mut next, moves, removals)?;
-    drop(staging);
+    change.commit(&next)?;
     Ok(SnapshotRestoreReport {
         collection: name,
         id: snap.snapshot.id,

@@ -22,7 +22,7 @@ pub use collections::{
     CollectionListReport, CollectionReport, CollectionSummary, InitReport, InitRequest,
     collection_create, collection_delete, collection_list, collection_use, init,
 };
-pub(crate) use commit::commit_moves;
+pub(crate) use commit::Change;
 pub use query::{
     ArtifactDetail, ArtifactRef, ListReport, ListRequest, SearchHit, SearchReport, SearchRequest,
     find_entry, list, search, show,
