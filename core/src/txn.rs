@@ -29,7 +29,8 @@
 //! point, so end-to-end tests can kill it there: `stage:N` after the N-th artifact a command
 //! stages, `txn-commit:N` after N steps of a commit (0: before the journal, 1: after it,
 //! 1+j: after j applied steps), `txn-commit:applied` after the last step before the commit
-//! point, `txn-commit:committed` after the commit point before the clean-up.
+//! point, `txn-commit:committed` after the commit point before the clean-up. The pause lasts
+//! 600 s, or `SKILLMEAT_TEST_PAUSE_SECS`.
 //!
 //! Base tier: this module uses only [`crate::fsx`].
 
@@ -621,7 +622,12 @@ fn sleep_here(what: &str) {
     // Stderr, unbuffered: the test waits for this line before it kills the process.
     eprintln!("SKILLMEAT_TEST_PAUSE: paused at {what}");
     let _ = std::io::stderr().flush();
-    std::thread::sleep(std::time::Duration::from_secs(600));
+    // Long enough to be killed; a concurrency test asks for a short pause and lets it go on.
+    let secs = std::env::var("SKILLMEAT_TEST_PAUSE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    std::thread::sleep(std::time::Duration::from_secs(secs));
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::settings::SettingsEdit;
@@ -37,9 +38,10 @@ pub(super) const LOCK_FILE: &str = ".skillmeat-deployed.lock";
 pub(super) struct TargetLock {
     file: Option<File>,
     root: PathBuf,
-    /// Whether taking the lock made the target folder.
-    made_root: bool,
 }
+
+/// What the lock file holds when SkillMeat made the target folder.
+const MADE_ROOT: &[u8] = b"made-root\n";
 
 impl TargetLock {
     fn take(root: &Path, made_root: bool) -> Result<TargetLock, DeployError> {
@@ -65,10 +67,16 @@ impl TargetLock {
             // The holder we waited for may have removed the file (its undeploy emptied the
             // folder); then the lock to take is the one on the file there now.
             if same_file(&file, &path) {
+                if made_root {
+                    // Remembered in the lock file, which outlives a kill: whoever removes the
+                    // last record also removes the folder SkillMeat made.
+                    let mut f = &file;
+                    f.write_all(MADE_ROOT)
+                        .map_err(|e| DeployError::io(&path, e))?;
+                }
                 return Ok(TargetLock {
                     file: Some(file),
                     root: root.to_path_buf(),
-                    made_root,
                 });
             }
         }
@@ -77,12 +85,14 @@ impl TargetLock {
 
 impl Drop for TargetLock {
     /// Releases the lock. With no record beside it (nothing deployed, an undeploy of everything,
-    /// a refused command) the lock file goes, and the target folder too if this lock made it
-    /// and it is empty: the folder is left as SkillMeat found it.
+    /// a refused command, a first deploy rolled back) the lock file goes, and the target folder
+    /// too when SkillMeat made it and it is empty: the folder is left as SkillMeat found it.
     fn drop(&mut self) {
         if !Record::path_in(&self.root).exists() && !txn::pending(&self.root) {
-            let _ = fs::remove_file(self.root.join(LOCK_FILE));
-            if self.made_root {
+            let path = self.root.join(LOCK_FILE);
+            let made = fs::read(&path).is_ok_and(|b| b.starts_with(MADE_ROOT));
+            let _ = fs::remove_file(&path);
+            if made {
                 let _ = fs::remove_dir(&self.root);
             }
         }
@@ -119,7 +129,7 @@ pub(super) fn open_target(
         Use::Read if !Record::path_in(root).is_file() && !txn::pending(root) => None,
         Use::Read => Some(TargetLock::take(root, false)?),
         Use::Write => {
-            let made = !root.is_dir();
+            let made = !root.exists();
             fs::create_dir_all(root).map_err(|e| DeployError::io(root, e))?;
             Some(TargetLock::take(root, made)?)
         }
