@@ -2,7 +2,7 @@
 //! first, then swaps the artifact folders, manifest and lock together (all-or-nothing), after
 //! taking a snapshot of the state it replaces.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +14,11 @@ use super::{
 };
 use crate::collection::ops::Change;
 use crate::collection::{Collection, CollectionError, Lock, Manifest, resolve_collection};
+use crate::deploy::RECORD_FILE;
 use crate::fsx;
 use crate::home::{Home, HomeError};
 use crate::store::Store;
+use crate::txn::Txn;
 
 /// `snapshot create`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -227,16 +229,17 @@ fn materialise(store: &Store, saved: &SavedCopy, dst: &Path) -> Result<(), Snaps
     Ok(())
 }
 
-/// `snapshot restore --copies`: puts saved deployed copies back, all or none. Every copy is
-/// staged next to its place first; what stands there now is saved in a new snapshot, then moved
-/// aside, and everything is moved back if any swap fails.
+/// `snapshot restore --copies`: puts saved deployed copies back. The copies of each target
+/// folder are one transaction (like `deploy`, all or nothing per target folder): staged in it
+/// first, then, after what stands there now is saved in a new snapshot, renamed into place. A
+/// change a kill interrupts is undone by the next command that touches that target.
 fn restore_copies(
     home: &Home,
     store: &Store,
     current: &Collection,
     snap: Snapshot,
 ) -> Result<SnapshotRestoreReport, SnapshotError> {
-    let mut staged = Vec::new();
+    let mut by_root: BTreeMap<PathBuf, Vec<&SavedCopy>> = BTreeMap::new();
     for s in &snap.saved {
         if !s.path.is_absolute() {
             return Err(SnapshotError::UnsafePath {
@@ -244,14 +247,17 @@ fn restore_copies(
                 rel: s.path.display().to_string(),
             });
         }
-        let parent = s.path.parent().unwrap_or(Path::new("/"));
-        fs::create_dir_all(parent).map_err(|e| HomeError::io(parent, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".skillmeat-restore-")
-            .tempdir_in(parent)
-            .map_err(|e| HomeError::io(parent, e))?;
-        materialise(store, s, &tmp.path().join("new"))?;
-        staged.push((s.path.clone(), tmp));
+        by_root.entry(target_root(&s.path)).or_default().push(s);
+    }
+    let mut changes = Vec::new();
+    for (root, copies) in &by_root {
+        let mut t = Txn::begin(root).map_err(CollectionError::from)?;
+        for s in copies {
+            let staged = t.stage_path();
+            materialise(store, s, &staged)?;
+            t.replace(s.path.clone(), Some(staged));
+        }
+        changes.push(t);
     }
     let replaced = snap
         .saved
@@ -265,37 +271,26 @@ fn restore_copies(
         &format!("before restore of copies from {}", snap.snapshot.id),
         replaced,
     )?;
-    let mut done: Vec<(&PathBuf, &tempfile::TempDir, bool)> = Vec::new();
-    let mut failure = None;
-    for (path, tmp) in &staged {
-        let had_old = fs::symlink_metadata(path).is_ok();
-        if had_old && let Err(e) = fs::rename(path, tmp.path().join("old")) {
-            failure = Some(HomeError::io(path, e));
-            break;
-        }
-        if let Err(e) = fs::rename(tmp.path().join("new"), path) {
-            if had_old {
-                let _ = fs::rename(tmp.path().join("old"), path);
-            }
-            failure = Some(HomeError::io(path, e));
-            break;
-        }
-        done.push((path, tmp, had_old));
-    }
-    if let Some(e) = failure {
-        for (path, tmp, had_old) in done.into_iter().rev() {
-            let _ = fs::rename(path, tmp.path().join("new"));
-            if had_old {
-                let _ = fs::rename(tmp.path().join("old"), path);
-            }
-        }
-        return Err(e.into());
+    for t in changes {
+        t.commit().map_err(CollectionError::from)?;
     }
     Ok(SnapshotRestoreReport {
         collection: current.name.clone(),
         id: snap.snapshot.id,
         artifacts: current.manifest.file.artifacts.len(),
         before: before.id,
-        copies: staged.into_iter().map(|(p, _)| p).collect(),
+        copies: snap.saved.into_iter().map(|s| s.path).collect(),
     })
+}
+
+/// The deploy target folder a deployed copy is in (the nearest folder above it holding a
+/// deployment record), where commands that touch the target recover an interrupted change;
+/// the copy's own folder when there is none.
+fn target_root(copy: &Path) -> PathBuf {
+    let parent = copy.parent().unwrap_or(Path::new("/"));
+    parent
+        .ancestors()
+        .find(|a| a.join(RECORD_FILE).is_file())
+        .unwrap_or(parent)
+        .to_path_buf()
 }

@@ -3,7 +3,7 @@
 //! lock every writer runs first.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -48,18 +48,13 @@ impl Change {
     }
 
     /// Where to build the new copy of the artifact at collection path `rel` (then hand it to
-    /// [`Change::put`]). The copy keeps its own file name (`commands/x.md` is staged as
-    /// `…/x.md`), since a single-file artifact's content hash includes its name.
+    /// [`Change::put`]): `rel` inside the staging folder (under `c/`, apart from the journal's
+    /// own files), so the copy keeps its own file name — a single-file artifact's content hash
+    /// includes it — and a thousand copies share three kind folders.
     pub(crate) fn stage(&mut self, rel: &str) -> PathBuf {
         match &self.new_root {
             Some(r) => r.join(rel),
-            None => {
-                let slot = self.txn.stage_path();
-                match Path::new(rel).file_name() {
-                    Some(name) => slot.join(name),
-                    None => slot,
-                }
-            }
+            None => self.txn.dir().join("c").join(rel),
         }
     }
 
