@@ -116,20 +116,7 @@ fn collection(env: &Env) -> BTreeMap<String, Vec<u8>> {
 
 /// `(kind, name)` → state, from `status --json`.
 fn status(env: &Env) -> BTreeMap<(String, String), String> {
-    env.json(&["status"])["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                (
-                    a["kind"].as_str().unwrap().to_string(),
-                    a["name"].as_str().unwrap().to_string(),
-                ),
-                a["state"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::status_field(env, "state")
 }
 
 /// Names from `list --json`, sorted.

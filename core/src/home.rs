@@ -4,7 +4,7 @@
 //! Every command that changes the home takes [`Home::lock`] first and reads state only after it
 //! holds the lock, so two processes (CLI, MCP server, editor) never interleave a read-modify-write.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -111,21 +111,10 @@ impl Home {
     /// The lock is released when the guard is dropped (or the process dies).
     pub fn lock(&self) -> Result<HomeLock, HomeError> {
         self.ensure()?;
-        let path = self.root.join(".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| HomeError::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                tracing::info!("waiting for another skillmeat process to finish writing");
-                file.lock().map_err(|e| HomeError::io(&path, e))?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(HomeError::io(&path, e)),
-        }
+        let file = crate::fsx::lock_file(
+            &self.root.join(".lock"),
+            "waiting for another skillmeat process to finish writing",
+        )?;
         // Whoever takes the lock next finishes or undoes what a killed writer left (each note
         // is logged as a warning by `txn`).
         self.recover_roots(crate::txn::recover);

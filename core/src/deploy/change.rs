@@ -4,13 +4,14 @@
 //! reads, opened once, and the snapshot taken before anything deployed is replaced.
 
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::settings::SettingsEdit;
 use super::{DeployError, Deployed, Record};
 use crate::collection::{Collection, CollectionError};
+use crate::fsx;
 use crate::home::Home;
 use crate::snapshot::{self, SavedCopy};
 use crate::store::Store;
@@ -47,23 +48,13 @@ impl TargetLock {
     fn take(root: &Path, made_root: bool) -> Result<TargetLock, DeployError> {
         let path = root.join(LOCK_FILE);
         loop {
-            let file = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| DeployError::io(&path, e))?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(fs::TryLockError::WouldBlock) => {
-                    tracing::info!(
-                        "waiting for another skillmeat process deploying into {}",
-                        root.display()
-                    );
-                    file.lock().map_err(|e| DeployError::io(&path, e))?;
-                }
-                Err(fs::TryLockError::Error(e)) => return Err(DeployError::io(&path, e)),
-            }
+            let file = fsx::lock_file(
+                &path,
+                &format!(
+                    "waiting for another skillmeat process deploying into {}",
+                    root.display()
+                ),
+            )?;
             // The holder we waited for may have removed the file (its undeploy emptied the
             // folder); then the lock to take is the one on the file there now.
             if same_file(&file, &path) {
