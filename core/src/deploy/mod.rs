@@ -30,7 +30,6 @@ mod settings;
 mod stage;
 mod sync;
 pub mod target;
-mod txn;
 mod undeploy;
 
 use std::path::PathBuf;
@@ -52,6 +51,7 @@ use crate::fsx::FsError;
 use crate::home::HomeError;
 use crate::snapshot::SnapshotError;
 use crate::store::StoreError;
+use crate::txn::TxnError;
 
 /// Everything that can go wrong deploying. Each message is one sentence naming the file (with
 /// line:col where there is one) and the fix.
@@ -112,6 +112,15 @@ pub enum DeployError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Home(#[from] HomeError),
+}
+
+impl From<TxnError> for DeployError {
+    fn from(e: TxnError) -> Self {
+        match e {
+            TxnError::Io { path, source } => DeployError::Io { path, source },
+            other => DeployError::Refused(other.to_string()),
+        }
+    }
 }
 
 impl From<FsError> for DeployError {

@@ -6,18 +6,18 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::change::{Colls, commit_target, open_target, snapshot_before};
+use super::change::{Colls, Use, commit_target, open_target, snapshot_before};
 use super::place::Place;
 use super::settings::SettingsEdit;
 use super::stage::{hash_opt, under};
 use super::target::TARGETS;
-use super::txn::Txn;
 use super::{DeployError, Deployed, hooks};
 use crate::artifact::ArtifactKind;
 use crate::home::Home;
 use crate::snapshot;
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::txn::Txn;
 
 /// `undeploy`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -104,9 +104,11 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
     let mut colls = Colls::new(home);
     let mut recovered = Vec::new();
     let mut work = Vec::new();
+    let mut locks = Vec::new();
+    let how = if req.dry_run { Use::DryRun } else { Use::Write };
     let mut refusals = Vec::new();
     for r in &roots {
-        let record = open_target(&r.root, req.dry_run, &mut recovered)?;
+        let (record, lock) = open_target(&r.root, how, &mut recovered)?;
         let picked: Vec<Deployed> = if req.all {
             record
                 .deployed
@@ -164,6 +166,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             items.push((d, dest, edited));
         }
         work.push((r, record, items));
+        locks.push(lock);
     }
     if !refusals.is_empty() {
         return Err(DeployError::Refused(format!(
@@ -202,7 +205,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             .collect();
         report.snapshot = snapshot_before(home, &mut colls, &names, "before undeploy", saved)?;
     }
-    for (r, mut record, items) in work {
+    for ((r, mut record, items), lock) in work.into_iter().zip(locks) {
         if items.is_empty() {
             continue;
         }
@@ -257,6 +260,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                     d = d.parent().unwrap_or(&r.root);
                 }
             }
+            drop(lock);
         }
     }
     Ok(report)

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::commit::{commit_moves, upgrade_legacy_lock};
+use super::commit::{Change, upgrade_legacy_lock};
 use super::{ArtifactRef, ArtifactSummary, find_entry};
 use crate::collection::{Collection, CollectionError, lock_key, resolve_collection};
 use crate::home::Home;
@@ -36,7 +36,9 @@ pub fn remove(home: &Home, req: ArtifactRef) -> Result<RemoveReport, CollectionE
     coll.manifest.remove_artifact(entry.kind, &entry.name);
     coll.lock.entries.remove(&lock_key(entry.kind, &entry.name));
     coll.manifest.touch();
-    commit_moves(&mut coll, Vec::new(), vec![path])?;
+    let mut change = Change::begin(home, &coll)?;
+    change.remove(path);
+    change.commit(&coll)?;
     Ok(RemoveReport {
         collection: coll.name,
         removed: ArtifactSummary::of(&entry),
