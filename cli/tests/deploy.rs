@@ -717,7 +717,7 @@ fn a_deploy_killed_midway_leaves_the_old_state() {
         .args(["deploy", "--all", "--project", p(&project)])
         .env("SKILLMEAT_HOME", env.home())
         .env("HOME", env.user_home())
-        .env("SKILLMEAT_TEST_PAUSE_AFTER", "5")
+        .env("SKILLMEAT_TEST_PAUSE", "stage:5")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

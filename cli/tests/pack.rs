@@ -64,21 +64,7 @@ fn export_all(env: &Env, out: &Path, extra: &[&str]) {
 
 /// `(kind, name) -> content hash` of a home's collection, from `status`.
 fn hashes(env: &Env) -> BTreeMap<(String, String), String> {
-    let s = env.json(&["status"]);
-    s["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                (
-                    a["kind"].as_str().unwrap().to_string(),
-                    a["name"].as_str().unwrap().to_string(),
-                ),
-                a["actual_hash"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::status_field(env, "actual_hash")
 }
 
 // ---------------------------------------------------------------- the ZIP generator

@@ -88,6 +88,27 @@ pub fn join_under(root: &Path, rel: &str) -> Option<PathBuf> {
     is_safe_relative(rel).then(|| root.join(rel))
 }
 
+/// Opens (creating it if missing) the lock file at `path` and takes its exclusive advisory lock,
+/// waiting for another holder — after logging `waiting` — when there is one. The lock lasts as
+/// long as the returned file is open (or the process lives).
+pub fn lock_file(path: &Path, waiting: &str) -> Result<fs::File, FsError> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| FsError::new(path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            tracing::info!("{waiting}");
+            file.lock().map_err(|e| FsError::new(path, e))?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(FsError::new(path, e)),
+    }
+    Ok(file)
+}
+
 /// Whether anything (a file, a folder, a link, even a dangling one) is at `p`.
 pub fn exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()

@@ -175,6 +175,16 @@ impl Refusal {
         }
     }
 
+    /// The refusal another module's error amounts to (its kind, sentence and fixes), for an
+    /// error enum that carries it as a [`Refusal`] rather than as a variant of its own.
+    pub fn of(e: &(impl Hinted + ?Sized)) -> Refusal {
+        Refusal {
+            kind: e.kind(),
+            message: e.to_string(),
+            fixes: e.fixes(),
+        }
+    }
+
     /// Adds a fix.
     pub fn fix(mut self, fix: Fix) -> Refusal {
         self.fixes.push(fix);

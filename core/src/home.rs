@@ -4,7 +4,7 @@
 //! Every command that changes the home takes [`Home::lock`] first and reads state only after it
 //! holds the lock, so two processes (CLI, MCP server, editor) never interleave a read-modify-write.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -126,22 +126,38 @@ impl Home {
     /// The lock is released when the guard is dropped (or the process dies).
     pub fn lock(&self) -> Result<HomeLock, HomeError> {
         self.ensure()?;
-        let path = self.root.join(".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| HomeError::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                tracing::info!("waiting for another skillmeat process to finish writing");
-                file.lock().map_err(|e| HomeError::io(&path, e))?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(HomeError::io(&path, e)),
-        }
+        let file = crate::fsx::lock_file(
+            &self.root.join(".lock"),
+            "waiting for another skillmeat process to finish writing",
+        )?;
+        // Whoever takes the lock next finishes or undoes what a killed writer left (each note
+        // is logged as a warning by `txn`).
+        self.recover_roots(crate::txn::recover);
         Ok(HomeLock { _file: file })
+    }
+
+    /// For a command that reads a collection without the lock: waits for a writer that is in
+    /// the middle of moving files into it, and undoes (or finishes) a change a killed writer
+    /// left, so what the reader sees is the collection before or after a change, never between.
+    /// Best effort: a reader that cannot recover (a read-only home) still reads.
+    pub fn settle(&self) {
+        self.recover_roots(crate::txn::settle);
+    }
+
+    /// Runs `recover` over every folder a home's changes are staged in: the home, the
+    /// collections folder and each collection.
+    fn recover_roots(&self, recover: fn(&Path) -> Vec<String>) -> Vec<String> {
+        let mut notes = recover(&self.root);
+        let dir = self.collections_dir();
+        notes.extend(recover(&dir));
+        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir())
+                && !e.file_name().to_string_lossy().starts_with('.')
+            {
+                notes.extend(recover(&e.path()));
+            }
+        }
+        notes
     }
 }
 

@@ -16,6 +16,7 @@ pub mod home;
 pub mod progress;
 pub mod text;
 pub mod time;
+pub mod txn;
 
 // Models: the files SkillMeat keeps, and reading and writing them.
 pub mod collection;

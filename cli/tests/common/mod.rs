@@ -97,6 +97,19 @@ impl Env {
     }
 }
 
+/// `(kind, name)` → `field` of each artifact in `status --json` (`state`, `actual_hash`, …).
+pub fn status_field(env: &Env, field: &str) -> BTreeMap<(String, String), String> {
+    env.json(&["status"])["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+            ((s("kind"), s("name")), s(field))
+        })
+        .collect()
+}
+
 /// Every file under `root` with its bytes (and folders as empty entries), for byte-identity checks.
 pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -8,7 +8,7 @@ mod open_cache;
 pub mod ops;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
@@ -23,8 +23,10 @@ pub use crate::time::Timestamp;
 
 use crate::artifact::{ArtifactKind, HashError, NameError, validate_name};
 use crate::config::{Config, ConfigError};
-use crate::home::{Home, HomeError, create_private_dir_all, sync_dir, write_temp};
+use crate::fsx;
+use crate::home::{Home, HomeError, create_private_dir_all};
 use crate::source::SourceError;
+use crate::txn::{Txn, TxnError};
 
 /// Everything that can go wrong in a collection operation. Each message is one sentence that
 /// names the file (and line:col where there is one) and says what to do.
@@ -177,6 +179,15 @@ impl crate::hint::Hinted for CollectionError {
     }
 }
 
+impl From<TxnError> for CollectionError {
+    fn from(e: TxnError) -> Self {
+        match e {
+            TxnError::Io { path, source } => CollectionError::Home(HomeError::io(path, source)),
+            other => CollectionError::Refused(crate::hint::Refusal::of(&other)),
+        }
+    }
+}
+
 impl From<crate::fsx::FsError> for CollectionError {
     fn from(e: crate::fsx::FsError) -> Self {
         CollectionError::Home(HomeError::io(e.path, e.source))
@@ -251,28 +262,62 @@ impl Collection {
         Ok(c)
     }
 
-    /// Creates an empty collection `name` (manifest, lock and kind folders).
-    pub fn create(home: &Home, name: &str) -> Result<Collection, CollectionError> {
-        validate_name(name)?;
+    /// A collection that exists only in memory until a change commits it (see
+    /// `ops::Change`): empty, at its place in `home`.
+    pub fn new_in_memory(home: &Home, name: &str) -> Collection {
         let root = home.collection_dir(name);
-        if root.join("collection.toml").exists() {
-            return Err(CollectionError::Exists {
-                name: name.into(),
-                path: root,
-            });
-        }
-        create_private_dir_all(&root)?;
-        for kind in ArtifactKind::ALL {
-            create_private_dir_all(&root.join(kind.dir_name()))?;
-        }
-        let c = Collection {
+        Collection {
             name: name.into(),
             manifest: Manifest::new(root.join("collection.toml"), name),
             lock: Lock::new(root.join("collection.lock")),
             root,
-        };
-        c.save()?;
+        }
+    }
+
+    /// Creates an empty collection `name` (manifest, lock and kind folders): built in a staging
+    /// folder and renamed into place in one transaction, so it exists whole or not at all.
+    pub fn create(home: &Home, name: &str) -> Result<Collection, CollectionError> {
+        validate_name(name)?;
+        let c = Collection::new_in_memory(home, name);
+        if c.root.join("collection.toml").exists() {
+            return Err(CollectionError::Exists {
+                name: name.into(),
+                path: c.root,
+            });
+        }
+        let parent = home.collections_dir();
+        create_private_dir_all(&parent)?;
+        let mut t = Txn::begin(&parent)?;
+        let staged = t.stage_path();
+        c.build_folder(&staged)?;
+        if c.root.is_dir() && fs::read_dir(&c.root).is_ok_and(|mut d| d.next().is_none()) {
+            // An empty folder of that name (made by hand): the new collection takes its place.
+            t.replace(c.root.clone(), Some(staged));
+        } else {
+            t.create(c.root.clone(), staged);
+        }
+        t.commit()?;
         Ok(c)
+    }
+
+    /// Writes this collection's folder at `dir` (inside a staging folder): the kind folders
+    /// (0700), `collection.toml` and `collection.lock`.
+    pub(crate) fn build_folder(&self, dir: &Path) -> Result<(), CollectionError> {
+        create_private_dir_all(dir)?;
+        for kind in ArtifactKind::ALL {
+            create_private_dir_all(&dir.join(kind.dir_name()))?;
+        }
+        fsx::write_file(
+            &dir.join("collection.toml"),
+            self.manifest.render().as_bytes(),
+            false,
+        )?;
+        fsx::write_file(
+            &dir.join("collection.lock"),
+            self.lock.render().as_bytes(),
+            false,
+        )?;
+        Ok(())
     }
 
     /// The names of every collection in `home`, sorted.
@@ -310,30 +355,6 @@ impl Collection {
             });
         };
         Ok(path)
-    }
-
-    /// Writes manifest and lock. Both are written to temp files first and then renamed one
-    /// after the other, so a failure before the renames changes nothing.
-    pub fn save(&self) -> Result<(), CollectionError> {
-        let m = self.manifest.render();
-        let l = self.lock.render();
-        let mtmp = write_temp(self.manifest.path(), m.as_bytes(), None)?;
-        let ltmp = write_temp(self.lock.path(), l.as_bytes(), None)?;
-        // Kept so that a manifest that cannot be renamed into place does not leave a new lock
-        // beside the old manifest.
-        let old_lock = std::fs::read(self.lock.path()).ok();
-        ltmp.persist(self.lock.path())
-            .map_err(|e| HomeError::io(self.lock.path(), e.error))?;
-        if let Err(e) = mtmp.persist(self.manifest.path()) {
-            let _ = match &old_lock {
-                Some(bytes) => crate::home::atomic_write(self.lock.path(), bytes),
-                None => std::fs::remove_file(self.lock.path())
-                    .map_err(|e| HomeError::io(self.lock.path(), e)),
-            };
-            return Err(HomeError::io(self.manifest.path(), e.error).into());
-        }
-        sync_dir(&self.root);
-        Ok(())
     }
 }
 

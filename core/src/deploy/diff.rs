@@ -85,6 +85,9 @@ pub fn diff(home: &Home, req: DiffRequest) -> Result<DiffReport, DeployError> {
     let (_, roots) = req.place().roots(true)?;
     let mut colls = Colls::new(home);
     for r in &roots {
+        // Read-only: a change another command is applying right now is waited for (and one a
+        // killed command left is undone), so the copies compared are whole.
+        crate::txn::settle(&r.root);
         let record = Record::load(&r.root)?;
         let Some(d) = record
             .deployed

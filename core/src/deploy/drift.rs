@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::change::{Colls, open_target};
+use super::change::{Colls, Use, open_target};
 use super::stage::{hash_opt, under};
 use super::target::Scope;
 use super::{DeployError, Deployed, Record, hooks};
@@ -219,7 +219,7 @@ pub fn drift(home: &Home, req: DriftRequest) -> Result<DriftReport, DeployError>
     let mut items = Vec::new();
     let mut recovered = Vec::new();
     for r in &roots {
-        let record = open_target(&r.root, false, &mut recovered)?;
+        let (record, _lock) = open_target(&r.root, Use::Read, &mut recovered)?;
         for a in assess(&mut colls, &r.root, &record)? {
             items.push(DriftItem {
                 kind: a.d.kind,

@@ -9,12 +9,11 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::change::{commit_target, open_target};
+use super::change::{Use, commit_target, open_target};
 use super::place::Root;
 use super::settings::{SettingsEdit, settings_file};
-use super::stage::{hash_opt, maybe_pause, pause_after, stage_copy, under};
+use super::stage::{hash_opt, stage_copy, under};
 use super::target::Scope;
-use super::txn::Txn;
 use super::{DeployError, Deployed, Record, hooks};
 use crate::artifact::{ArtifactKind, hash_artifact};
 use crate::collection::ops::find_entry;
@@ -25,6 +24,7 @@ use crate::progress::Progress;
 use crate::snapshot::{self, SavedCopy};
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::txn::{self, Txn};
 
 /// `deploy`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -153,7 +153,12 @@ pub fn deploy(
     }
     let coll_name = resolve_collection(home, req.collection.as_deref())?;
     let (project, roots) = req.place().roots(false)?;
-    let _lock = home.lock()?;
+    // A dry run takes no lock (whose taking makes the home and recovers it): it reads.
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let coll = Collection::open(home, &coll_name)?;
     let entries: Vec<ArtifactEntry> = if req.all {
         coll.manifest
@@ -178,8 +183,12 @@ pub fn deploy(
     let mut plans: Vec<(usize, DeployPlan)> = Vec::new();
     let mut records = Vec::new();
     let mut settings_edits = Vec::new();
+    // Held until every target is committed.
+    let mut _locks = Vec::new();
+    let how = if req.dry_run { Use::DryRun } else { Use::Write };
     for (ri, r) in roots.iter().enumerate() {
-        let record = open_target(&r.root, req.dry_run, &mut recovered)?;
+        let (record, lock) = open_target(&r.root, how, &mut recovered)?;
+        _locks.push(lock);
         let file = settings_file(req.local);
         let mut edit = SettingsEdit::new(&r.root);
         let planned: Vec<Result<DeployPlan, DeployError>> = entries
@@ -309,10 +318,11 @@ pub fn deploy(
             }
             let (hash, _) = stage_copy(&store, &p.src, dst)?;
             progress.inc(1);
-            maybe_pause(staged_count.fetch_add(1, Ordering::SeqCst) + 1);
+            txn::pause("stage", staged_count.fetch_add(1, Ordering::SeqCst) + 1);
             Ok(hash)
         };
-        let hashes: Vec<String> = if pause_after().is_some() {
+        // One at a time when a test pauses after the n-th, so "the n-th" means something.
+        let hashes: Vec<String> = if txn::pausing("stage") {
             to_stage.iter().map(stage).collect::<Result<_, _>>()?
         } else {
             to_stage.par_iter().map(stage).collect::<Result<_, _>>()?

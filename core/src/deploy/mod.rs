@@ -30,7 +30,6 @@ mod settings;
 mod stage;
 mod sync;
 pub mod target;
-mod txn;
 mod undeploy;
 
 use std::path::PathBuf;
@@ -52,6 +51,7 @@ use crate::fsx::FsError;
 use crate::home::HomeError;
 use crate::snapshot::SnapshotError;
 use crate::store::StoreError;
+use crate::txn::TxnError;
 
 /// Everything that can go wrong deploying. Each message is one sentence naming the file (with
 /// line:col where there is one) and the fix.
@@ -159,6 +159,15 @@ impl crate::hint::Hinted for DeployError {
             DeployError::Snapshot(e) => e.fixes(),
             DeployError::Home(e) => e.fixes(),
             _ => Vec::new(),
+        }
+    }
+}
+
+impl From<TxnError> for DeployError {
+    fn from(e: TxnError) -> Self {
+        match e {
+            TxnError::Io { path, source } => DeployError::Io { path, source },
+            other => DeployError::Refusal(crate::hint::Refusal::of(&other)),
         }
     }
 }

@@ -66,7 +66,8 @@ impl Place {
         std::path::absolute(&p).map_err(|e| DeployError::io(&p, e))
     }
 
-    /// The target folders; `existing_only` picks, when no target is named, those with a record.
+    /// The target folders; `existing_only` picks, when no target is named, those with a record
+    /// (or a change in progress).
     pub(super) fn roots(&self, existing_only: bool) -> Result<(PathBuf, Vec<Root>), DeployError> {
         let project = self.project_dir()?;
         let home = match self.scope {
@@ -77,7 +78,11 @@ impl Place {
             if existing_only {
                 TARGETS
                     .iter()
-                    .filter(|t| Record::path_in(&t.root(self.scope, &project, &home)).is_file())
+                    .filter(|t| {
+                        // A half-done first deploy has no record yet, only its staging folder.
+                        let root = t.root(self.scope, &project, &home);
+                        Record::path_in(&root).is_file() || crate::txn::pending(&root)
+                    })
                     .collect()
             } else {
                 vec![&TARGETS[0]]

@@ -9,13 +9,13 @@ use super::change::commit_target;
 use super::settings::SettingsEdit;
 use super::stage::stage_copy;
 use super::sync::{Decided, SyncAction, SyncReport, sync_item};
-use super::txn::Txn;
 use crate::artifact::ArtifactKind;
-use crate::collection::ops::commit_moves;
+use crate::collection::ops::Change;
 use crate::collection::{Collection, CollectionError, LockEntry, lock_key};
 use crate::home::Home;
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::txn::Txn;
 
 /// `sync --pull`: copies edited deployed copies into their collections (lock hashes updated),
 /// then moves each record's base to the pulled hash.
@@ -41,13 +41,8 @@ pub(super) fn pull(
     let mut new_hash: HashMap<(PathBuf, ArtifactKind, String), String> = HashMap::new();
     for (name, items) in by_coll {
         let mut coll = Collection::open(home, &name)?;
-        let staging = tempfile::Builder::new()
-            .prefix(".staging-")
-            .tempdir_in(&coll.root)
-            .map_err(|e| DeployError::io(&coll.root, e))?;
-        let mut moves = Vec::new();
-        let mut removals = Vec::new();
-        for (i, (dest, kind, aname)) in items.iter().enumerate() {
+        let mut change = Change::begin(home, &coll)?;
+        for (dest, kind, aname) in &items {
             let entry = coll.manifest.find(*kind, aname).cloned().ok_or_else(|| {
                 CollectionError::ArtifactNotFound {
                     name: aname.clone(),
@@ -56,7 +51,7 @@ pub(super) fn pull(
                 }
             })?;
             let target = coll.artifact_path(&entry)?;
-            let dst = staging.path().join(i.to_string());
+            let dst = change.stage(&entry.path);
             let (hash, _) = stage_copy(store, dest, &dst)?;
             if let Some(le) = coll.lock.entries.get_mut(&lock_key(*kind, aname)) {
                 le.content_hash = Some(hash.clone());
@@ -76,12 +71,10 @@ pub(super) fn pull(
                 );
             }
             new_hash.insert((dest.clone(), *kind, aname.clone()), hash);
-            removals.push(target.clone());
-            moves.push((dst, target));
+            change.put(dst, target, true);
         }
         coll.manifest.touch();
-        commit_moves(&mut coll, moves, removals)?;
-        drop(staging);
+        change.commit(&coll)?;
     }
     let now = Timestamp::now();
     for (r, mut record, v) in decided {

@@ -7,9 +7,9 @@
 //! files. `[[settings]]` keeps, per settings file, the blob of its bytes before SkillMeat first
 //! wrote to it, so removing the last owned entry can put the file back byte for byte.
 //!
-//! The record is the commit point of every change to a target folder: it is written last, and
-//! atomically; its `txn` id changes on every write so an interrupted change can tell whether it
-//! got that far (see `txn`).
+//! The record is written last by every change to a target folder, in the same transaction as
+//! the copies (`core::txn`), under the folder's lock file; its `txn` field names the change that
+//! wrote it last.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::txn::Txn;
 use super::{DeployError, Record, hooks, record};
 use crate::store::Store;
+use crate::txn::Txn;
 
 pub(super) struct SettingsEdit {
     root: PathBuf,

@@ -107,18 +107,3 @@ pub(super) fn under(root: &Path, rel: &str) -> Result<PathBuf, DeployError> {
         message: format!("the path `{rel}` leaves the target folder"),
     })
 }
-
-pub(super) fn pause_after() -> Option<usize> {
-    std::env::var("SKILLMEAT_TEST_PAUSE_AFTER")
-        .ok()
-        .and_then(|v| v.parse().ok())
-}
-
-/// Test hook: `SKILLMEAT_TEST_PAUSE_AFTER=<n>` stops here after the n-th artifact is staged so
-/// an end-to-end test can kill the process midway.
-pub(super) fn maybe_pause(staged: usize) {
-    if pause_after() == Some(staged) {
-        tracing::warn!("SKILLMEAT_TEST_PAUSE_AFTER: pausing after {staged} staged artifacts");
-        std::thread::sleep(std::time::Duration::from_secs(600));
-    }
-}

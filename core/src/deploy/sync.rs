@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::change::{Colls, commit_target, open_target, snapshot_before};
+use super::change::{Colls, Use, commit_target, open_target, snapshot_before};
 use super::drift::{Assessed, DriftState, assess};
 use super::merge;
 use super::place::Root;
@@ -16,7 +16,6 @@ use super::pull::pull;
 use super::settings::{SettingsEdit, settings_file};
 use super::stage::{base_files, read_files, stage_copy, stage_files, store_files};
 use super::target::Scope;
-use super::txn::Txn;
 use super::{DeployError, Record, hooks};
 use crate::artifact::ArtifactKind;
 use crate::hint::Fix;
@@ -25,6 +24,7 @@ use crate::progress::Progress;
 use crate::snapshot;
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::txn::Txn;
 
 /// `sync`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -128,7 +128,12 @@ pub fn sync(
     progress: &dyn Progress,
 ) -> Result<SyncReport, DeployError> {
     let (project, roots) = req.place().roots(true)?;
-    let _lock = home.lock()?;
+    // A dry run takes no lock (whose taking makes the home and recovers it): it reads.
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let store = Store::open(home);
     let mut colls = Colls::new(home);
     let mut report = SyncReport {
@@ -141,8 +146,12 @@ pub fn sync(
         recovered: Vec::new(),
     };
     let mut work = Vec::new();
+    // Held until every target is committed.
+    let mut _locks = Vec::new();
+    let how = if req.dry_run { Use::DryRun } else { Use::Write };
     for r in &roots {
-        let record = open_target(&r.root, req.dry_run, &mut report.recovered)?;
+        let (record, lock) = open_target(&r.root, how, &mut report.recovered)?;
+        _locks.push(lock);
         let mut items = assess(&mut colls, &r.root, &record)?;
         if !req.names.is_empty() {
             items.retain(|a| req.names.contains(&a.d.name));

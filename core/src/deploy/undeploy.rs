@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::change::{Colls, commit_target, open_target, snapshot_before};
+use super::change::{Colls, Use, commit_target, open_target, snapshot_before};
 use super::settings::SettingsEdit;
 use super::stage::{hash_opt, under};
 use super::target::Scope;
 use super::target::TARGETS;
-use super::txn::Txn;
 use super::{DeployError, Deployed, hooks};
 use crate::artifact::ArtifactKind;
 use crate::hint::{ErrorKind, Fix, Refusal};
@@ -19,6 +18,7 @@ use crate::home::Home;
 use crate::snapshot;
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::txn::Txn;
 
 /// `undeploy`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -110,14 +110,21 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             root: project.join(TARGETS[0].folder),
         });
     }
-    let _lock = home.lock()?;
+    // A dry run takes no lock (whose taking makes the home and recovers it): it reads.
+    let _lock = if req.dry_run {
+        None
+    } else {
+        Some(home.lock()?)
+    };
     let store = Store::open(home);
     let mut colls = Colls::new(home);
     let mut recovered = Vec::new();
     let mut work = Vec::new();
+    let mut locks = Vec::new();
+    let how = if req.dry_run { Use::DryRun } else { Use::Write };
     let mut refusals = Vec::new();
     for r in &roots {
-        let record = open_target(&r.root, req.dry_run, &mut recovered)?;
+        let (record, lock) = open_target(&r.root, how, &mut recovered)?;
         let picked: Vec<Deployed> = if req.all {
             record
                 .deployed
@@ -181,6 +188,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             items.push((d, dest, edited));
         }
         work.push((r, record, items));
+        locks.push(lock);
     }
     if !refusals.is_empty() {
         return Err(DeployError::Refusal(
@@ -226,7 +234,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
             .collect();
         report.snapshot = snapshot_before(home, &mut colls, &names, "before undeploy", saved)?;
     }
-    for (r, mut record, items) in work {
+    for ((r, mut record, items), lock) in work.into_iter().zip(locks) {
         if items.is_empty() {
             continue;
         }
@@ -281,6 +289,7 @@ pub fn undeploy(home: &Home, req: UndeployRequest) -> Result<UndeployReport, Dep
                     d = d.parent().unwrap_or(&r.root);
                 }
             }
+            drop(lock);
         }
     }
     Ok(report)

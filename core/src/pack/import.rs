@@ -20,11 +20,10 @@ use super::reader::{PackFormat, SignatureStatus, open_pack, signature_status, wh
 use super::{PackArtifact, PackDependency, PackError, VerifyLimits};
 use crate::artifact::describe;
 use crate::artifact::{ArtifactKind, hash_artifact};
-use crate::collection::ops::commit_moves;
+use crate::collection::ops::Change;
 use crate::collection::resolve_collection;
 use crate::collection::{
-    ArtifactEntry, Collection, CollectionError, Lock, LockEntry, Manifest, Origin, Timestamp,
-    lock_key,
+    ArtifactEntry, Collection, CollectionError, LockEntry, Origin, Timestamp, lock_key,
 };
 use crate::home::{Home, HomeError};
 use crate::signing;
@@ -236,21 +235,11 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         &pack.manifest.dependencies,
         req.ignore_dependencies,
     )?;
+    // A new collection is made in the same change as its first artifacts.
+    let is_new = existing.is_none();
     let mut coll = match existing {
         Some(c) => c,
-        None => {
-            if req.dry_run {
-                let root = home.collection_dir(&collection);
-                Collection {
-                    name: collection.clone(),
-                    manifest: Manifest::new(root.join("collection.toml"), &collection),
-                    lock: Lock::new(root.join("collection.lock")),
-                    root,
-                }
-            } else {
-                Collection::create(home, &collection)?
-            }
-        }
+        None => Collection::new_in_memory(home, &collection),
     };
 
     // Plan.
@@ -362,6 +351,9 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         return Ok(report(signature));
     }
     if !writes {
+        if is_new {
+            Collection::create(home, &coll.name)?;
+        }
         if req.trust_signer
             && let Some(s) = &pack.manifest.signature
         {
@@ -382,14 +374,9 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
     };
 
     // Stage every file, then move into place all at once.
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&coll.root)
-        .map_err(|e| HomeError::io(&coll.root, e))?;
+    let mut change = Change::begin(home, &coll)?;
     let now = Timestamp::now();
     let upstream = format!("pack:{}@{}", pack.manifest.name, pack.manifest.version);
-    let mut moves = Vec::new();
-    let mut removals = Vec::new();
     for (item, a) in &plan {
         let version = (a.version != "unversioned").then(|| a.version.clone());
         if !matches!(
@@ -399,7 +386,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             continue;
         }
         let rel = a.kind.collection_path(&item.as_name);
-        let dst = staging.path().join(&rel);
+        let dst = change.stage(&rel);
         for f in &a.files {
             let entry = format!("{}/{}", a.path, f.path);
             let bytes = pack
@@ -439,7 +426,6 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
                 .cloned()
                 .expect("a replaced artifact exists");
             let old_path = coll.artifact_path(&old)?;
-            removals.push(old_path.clone());
             let mut e = entry;
             // Keep what the user gave the old entry: tags, aliases, when it was first added.
             e.tags = old.tags;
@@ -447,10 +433,10 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
             e.metadata = old.metadata;
             e.added = old.added;
             e.path = old.path;
-            moves.push((dst, old_path));
+            change.put(dst, old_path, true);
             coll.manifest.update_artifact(&e);
         } else {
-            moves.push((dst, final_path));
+            change.put(dst, final_path, false);
             coll.manifest.push_artifact(entry);
         }
         coll.lock.entries.insert(
@@ -468,7 +454,7 @@ pub fn import(home: &Home, req: ImportRequest) -> Result<ImportReport, PackError
         );
     }
     coll.manifest.touch();
-    commit_moves(&mut coll, moves, removals)?;
+    change.commit(&coll)?;
     if req.trust_signer
         && let Some(s) = &pack.manifest.signature
     {

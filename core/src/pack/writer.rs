@@ -120,6 +120,7 @@ struct Collected {
 /// Writes a pack of the selected artifacts.
 pub fn export(home: &Home, req: ExportRequest) -> Result<ExportReport, PackError> {
     let collection = resolve_collection(home, req.collection.as_deref())?;
+    home.settle();
     let coll = Collection::open(home, &collection)?;
     let selected = select(&coll, &req)?;
     let version = req.version.clone().unwrap_or_else(|| "0.1.0".into());

@@ -2,6 +2,7 @@
 //! first, then swaps the artifact folders, manifest and lock together (all-or-nothing), after
 //! taking a snapshot of the state it replaces.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -11,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use super::{
     SavedCopy, Snapshot, SnapshotError, SnapshotInfo, dir_of, info, read, save_copy, take,
 };
-use crate::collection::ops::commit_moves;
+use crate::collection::ops::Change;
 use crate::collection::{Collection, CollectionError, Lock, Manifest, resolve_collection};
+use crate::deploy::RECORD_FILE;
 use crate::fsx;
 use crate::home::{Home, HomeError};
 use crate::store::Store;
+use crate::txn::Txn;
 
 /// `snapshot create`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -161,12 +164,9 @@ pub fn restore(
     }
 
     // Everything is staged from the store before anything in the collection moves.
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&current.root)
-        .map_err(|e| HomeError::io(&current.root, e))?;
-    let mut moves = Vec::new();
-    for (i, a) in snap.artifacts.iter().enumerate() {
+    let mut change = Change::begin(home, &current)?;
+    let mut staged: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for a in &snap.artifacts {
         if !fsx::is_safe_relative(&a.path)
             || a.files.iter().any(|f| !fsx::is_safe_relative(&f.path))
         {
@@ -175,7 +175,7 @@ pub fn restore(
                 rel: a.path.clone(),
             });
         }
-        let dst = staging.path().join(i.to_string());
+        let dst = change.stage(&a.path);
         for f in &a.files {
             let bytes = store.get(&f.sha256)?;
             let target = if a.kind.is_dir() {
@@ -189,10 +189,10 @@ pub fn restore(
             fs::create_dir_all(&dst).map_err(|e| HomeError::io(&dst, e))?;
         }
         if dst.exists() {
-            moves.push((dst, current.root.join(&a.path)));
+            staged.insert(current.root.join(&a.path), dst);
         }
     }
-    let mut next = Collection {
+    let next = Collection {
         name: name.clone(),
         root: current.root.clone(),
         manifest: Manifest::parse(current.manifest.path().to_path_buf(), &snap.manifest)?,
@@ -207,18 +207,19 @@ pub fn restore(
         &format!("before restore of {}", req.id),
         Vec::new(),
     )?;
-    let mut removals: Vec<PathBuf> = Vec::new();
+    // Every artifact folder of either side is replaced by the snapshot's copy or removed.
+    let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
     for e in &current.manifest.file.artifacts {
-        removals.push(current.artifact_path(e)?);
+        paths.insert(current.artifact_path(e)?);
     }
-    for a in &snap.artifacts {
-        let p = current.root.join(&a.path);
-        if !removals.contains(&p) {
-            removals.push(p);
+    paths.extend(snap.artifacts.iter().map(|a| current.root.join(&a.path)));
+    for p in paths {
+        match staged.remove(&p) {
+            Some(dst) => change.put(dst, p, true),
+            None => change.remove(p),
         }
     }
-    commit_moves(&mut next, moves, removals)?;
-    drop(staging);
+    change.commit(&next)?;
     Ok(SnapshotRestoreReport {
         collection: name,
         id: snap.snapshot.id,
@@ -252,16 +253,17 @@ fn materialise(store: &Store, saved: &SavedCopy, dst: &Path) -> Result<(), Snaps
     Ok(())
 }
 
-/// `snapshot restore --copies`: puts saved deployed copies back, all or none. Every copy is
-/// staged next to its place first; what stands there now is saved in a new snapshot, then moved
-/// aside, and everything is moved back if any swap fails.
+/// `snapshot restore --copies`: puts saved deployed copies back. The copies of each target
+/// folder are one transaction (like `deploy`, all or nothing per target folder): staged in it
+/// first, then, after what stands there now is saved in a new snapshot, renamed into place. A
+/// change a kill interrupts is undone by the next command that touches that target.
 fn restore_copies(
     home: &Home,
     store: &Store,
     current: &Collection,
     snap: Snapshot,
 ) -> Result<SnapshotRestoreReport, SnapshotError> {
-    let mut staged = Vec::new();
+    let mut by_root: BTreeMap<PathBuf, Vec<&SavedCopy>> = BTreeMap::new();
     for s in &snap.saved {
         if !s.path.is_absolute() {
             return Err(SnapshotError::UnsafePath {
@@ -269,14 +271,17 @@ fn restore_copies(
                 rel: s.path.display().to_string(),
             });
         }
-        let parent = s.path.parent().unwrap_or(Path::new("/"));
-        fs::create_dir_all(parent).map_err(|e| HomeError::io(parent, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".skillmeat-restore-")
-            .tempdir_in(parent)
-            .map_err(|e| HomeError::io(parent, e))?;
-        materialise(store, s, &tmp.path().join("new"))?;
-        staged.push((s.path.clone(), tmp));
+        by_root.entry(target_root(&s.path)).or_default().push(s);
+    }
+    let mut changes = Vec::new();
+    for (root, copies) in &by_root {
+        let mut t = Txn::begin(root).map_err(CollectionError::from)?;
+        for s in copies {
+            let staged = t.stage_path();
+            materialise(store, s, &staged)?;
+            t.replace(s.path.clone(), Some(staged));
+        }
+        changes.push(t);
     }
     let replaced = snap
         .saved
@@ -290,31 +295,8 @@ fn restore_copies(
         &format!("before restore of copies from {}", snap.snapshot.id),
         replaced,
     )?;
-    let mut done: Vec<(&PathBuf, &tempfile::TempDir, bool)> = Vec::new();
-    let mut failure = None;
-    for (path, tmp) in &staged {
-        let had_old = fs::symlink_metadata(path).is_ok();
-        if had_old && let Err(e) = fs::rename(path, tmp.path().join("old")) {
-            failure = Some(HomeError::io(path, e));
-            break;
-        }
-        if let Err(e) = fs::rename(tmp.path().join("new"), path) {
-            if had_old {
-                let _ = fs::rename(tmp.path().join("old"), path);
-            }
-            failure = Some(HomeError::io(path, e));
-            break;
-        }
-        done.push((path, tmp, had_old));
-    }
-    if let Some(e) = failure {
-        for (path, tmp, had_old) in done.into_iter().rev() {
-            let _ = fs::rename(path, tmp.path().join("new"));
-            if had_old {
-                let _ = fs::rename(tmp.path().join("old"), path);
-            }
-        }
-        return Err(e.into());
+    for t in changes {
+        t.commit().map_err(CollectionError::from)?;
     }
     Ok(SnapshotRestoreReport {
         collection: current.name.clone(),
@@ -322,6 +304,18 @@ fn restore_copies(
         dry_run: false,
         artifacts: current.manifest.file.artifacts.len(),
         before: Some(before.id),
-        copies: staged.into_iter().map(|(p, _)| p).collect(),
+        copies: snap.saved.into_iter().map(|s| s.path).collect(),
     })
+}
+
+/// The deploy target folder a deployed copy is in (the nearest folder above it holding a
+/// deployment record), where commands that touch the target recover an interrupted change;
+/// the copy's own folder when there is none.
+fn target_root(copy: &Path) -> PathBuf {
+    let parent = copy.parent().unwrap_or(Path::new("/"));
+    parent
+        .ancestors()
+        .find(|a| a.join(RECORD_FILE).is_file())
+        .unwrap_or(parent)
+        .to_path_buf()
 }

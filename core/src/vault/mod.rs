@@ -36,6 +36,7 @@ use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::home::{Home, HomeError, atomic_write};
 use crate::pack::{PackError, VerifyLimits};
+use crate::txn::{self, Txn, TxnError};
 
 /// Errors of vault operations; each is one sentence naming the vault or file and the fix.
 #[derive(Debug, Error)]
@@ -455,20 +456,27 @@ pub fn pull(
             vault: vault.into(),
             pack: pack.into(),
         })?;
-    // Verify from a temp file beside the target, then rename it into place.
+    // Staged and verified beside the target, then renamed into place in one change; what a
+    // killed pull left in that folder is cleaned up first.
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&dir).map_err(|e| HomeError::io(&dir, e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".pull-")
-        .suffix(&format!(".{}", crate::pack::EXTENSION))
-        .tempfile_in(&dir)
-        .map_err(|e| HomeError::io(&dir, e))?;
-    fs::write(tmp.path(), &bytes).map_err(|e| HomeError::io(tmp.path(), e))?;
-    crate::pack::open_pack(tmp.path(), &VerifyLimits::default(), false)?;
-    tmp.persist(out).map_err(|e| HomeError::io(out, e.error))?;
+    txn::recover(&dir);
+    // Replacing a file in a folder that exists fails only as a filesystem operation does.
+    let txn_error = |e: TxnError| -> VaultError {
+        match e {
+            TxnError::Io { path, source } => HomeError::io(path, source).into(),
+            other => HomeError::io(out, std::io::Error::other(other.to_string())).into(),
+        }
+    };
+    let mut t = Txn::begin(&dir).map_err(txn_error)?;
+    let staged = t.stage_path();
+    fs::write(&staged, &bytes).map_err(|e| HomeError::io(&staged, e))?;
+    crate::pack::open_pack(&staged, &VerifyLimits::default(), false)?;
+    t.replace(out.to_path_buf(), Some(staged));
+    t.commit().map_err(txn_error)?;
     Ok(TransferReport {
         vault: vault.into(),
         pack: pack.into(),

@@ -3,22 +3,23 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::commit::{commit_moves, upgrade_legacy_lock};
+use super::commit::{Change, upgrade_legacy_lock};
 use super::{ArtifactSummary, Progress, copy_and_hash};
 use crate::artifact::{ArtifactKind, describe, validate_name_for};
 use crate::collection::{
-    ArtifactEntry, Collection, CollectionError, Lock, LockEntry, Manifest, Timestamp, lock_key,
-    resolve_collection,
+    ArtifactEntry, Collection, CollectionError, LockEntry, Timestamp, lock_key, resolve_collection,
 };
 use crate::config::Config;
 use crate::hint::{ErrorKind, Fix, Refusal};
-use crate::home::{Home, HomeError};
+use crate::home::Home;
 use crate::source::{self, Candidate, FetchOptions, SourceSpec};
+use crate::txn;
 
 /// What to do when an artifact of the same kind and name exists already (in the collection, or
 /// twice in one source).
@@ -211,25 +212,16 @@ pub fn add(
     };
     let mut coll = match Collection::open(home, &collection_name) {
         Ok(c) => c,
+        // The first add into an empty home makes the collection, in the same change as its
+        // artifacts.
         Err(CollectionError::NotFound { .. })
-            if Collection::names(home)?.is_empty() && !req.dry_run =>
+            if req.dry_run || Collection::names(home)?.is_empty() =>
         {
-            tracing::info!("creating collection `{collection_name}`");
-            Collection::create(home, &collection_name)?
+            if !req.dry_run {
+                tracing::info!("creating collection `{collection_name}`");
+            }
+            Collection::new_in_memory(home, &collection_name)
         }
-        Err(CollectionError::NotFound { .. }) if req.dry_run => Collection {
-            name: collection_name.clone(),
-            root: home.collection_dir(&collection_name),
-            manifest: Manifest::new(
-                home.collection_dir(&collection_name)
-                    .join("collection.toml"),
-                &collection_name,
-            ),
-            lock: Lock::new(
-                home.collection_dir(&collection_name)
-                    .join("collection.lock"),
-            ),
-        },
         Err(e) => return Err(e),
     };
     upgrade_legacy_lock(&mut coll);
@@ -346,31 +338,42 @@ pub fn add(
     }
 
     progress.start(planned.len() as u64, "adding");
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&coll.root)
-        .map_err(|e| HomeError::io(&coll.root, e))?;
-    let staged: Vec<(PathBuf, String)> = planned
-        .par_iter()
-        .map(|p| {
-            if progress.cancelled() {
-                return Err(CollectionError::Cancelled);
-            }
-            let rel = p.cand.kind.collection_path(&p.name);
-            let dst = staging.path().join(&rel);
-            let (hash, _) = copy_and_hash(&p.cand.path, &dst)?;
-            progress.inc(1);
-            Ok((dst, hash))
-        })
-        .collect::<Result<_, CollectionError>>()?;
+    let mut change = Change::begin(home, &coll)?;
+    let dsts: Vec<PathBuf> = planned
+        .iter()
+        .map(|p| change.stage(&p.cand.kind.collection_path(&p.name)))
+        .collect();
+    let count = AtomicUsize::new(0);
+    let stage = |(p, dst): (&Planned, &PathBuf)| -> Result<String, CollectionError> {
+        if progress.cancelled() {
+            return Err(CollectionError::Cancelled);
+        }
+        let (hash, _) = copy_and_hash(&p.cand.path, dst)?;
+        progress.inc(1);
+        txn::pause("stage", count.fetch_add(1, Ordering::SeqCst) + 1);
+        Ok(hash)
+    };
+    // One at a time when a test pauses after the n-th, so "the n-th" means something.
+    let hashes: Vec<String> = if txn::pausing("stage") {
+        planned
+            .iter()
+            .zip(&dsts)
+            .map(stage)
+            .collect::<Result<_, _>>()?
+    } else {
+        planned
+            .par_iter()
+            .zip(&dsts)
+            .map(stage)
+            .collect::<Result<_, _>>()?
+    };
     progress.finish();
 
     let mut added = Vec::new();
-    let mut moves = Vec::new();
-    for (p, (staged_path, hash)) in planned.iter().zip(staged) {
+    for ((p, staged_path), hash) in planned.iter().zip(dsts).zip(hashes) {
         let entry = make_entry(p, describe(p.cand.kind, &staged_path));
         let dst = coll.artifact_path(&entry)?;
-        moves.push((staged_path, dst));
+        change.put(staged_path, dst, false);
         coll.lock.entries.insert(
             lock_key(entry.kind, &entry.name),
             LockEntry {
@@ -388,7 +391,7 @@ pub fn add(
         coll.manifest.push_artifact(entry);
     }
     coll.manifest.touch();
-    commit_moves(&mut coll, moves, Vec::new())?;
+    change.commit(&coll)?;
     Ok(AddReport {
         collection: coll.name,
         source: spec.display(),

@@ -1,6 +1,5 @@
 //! `init` and the `collection` commands: create, list, use and delete collections.
 
-use std::fs;
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
@@ -8,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::collection::{Collection, CollectionError, resolve_collection};
 use crate::config::Config;
-use crate::home::{Home, HomeError};
+use crate::home::Home;
+use crate::txn::Txn;
 
 /// `init`: create the home and a collection.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -72,6 +72,7 @@ pub struct CollectionListReport {
 
 /// Lists the collections in the home.
 pub fn collection_list(home: &Home) -> Result<CollectionListReport, CollectionError> {
+    home.settle();
     let active = Config::load(home)?.active_collection();
     let mut collections = Vec::new();
     for name in Collection::names(home)? {
@@ -131,13 +132,11 @@ pub fn collection_delete(home: &Home, name: &str) -> Result<CollectionReport, Co
     if active == name {
         return Err(CollectionError::DeleteActive(name.into()));
     }
-    // Rename first so a failure halfway through deleting never leaves a half collection that
-    // still looks valid.
-    let trash = home
-        .collections_dir()
-        .join(format!(".deleted-{name}-{}", std::process::id()));
-    fs::rename(&c.root, &trash).map_err(|e| HomeError::io(&c.root, e))?;
-    fs::remove_dir_all(&trash).map_err(|e| HomeError::io(&trash, e))?;
+    // One change: the folder is moved into the staging folder (so a kill halfway through
+    // deleting never leaves a half collection that still looks valid) and goes with it.
+    let mut t = Txn::begin(&home.collections_dir())?;
+    t.replace(c.root.clone(), None);
+    t.commit()?;
     Ok(CollectionReport {
         name: name.into(),
         path: c.root,

@@ -1,98 +1,105 @@
-//! The one way a collection operation writes: staged artifacts moved into place with the
-//! manifest and lock, all or nothing; and the upgrade of a Python tool's lock every writer runs
-//! first.
+//! The one way a collection operation writes ([`Change`]): staged artifacts moved into place
+//! with the manifest and lock in one journaled transaction; and the upgrade of a Python tool's
+//! lock every writer runs first.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::artifact::hash_artifact;
 use crate::collection::{Collection, CollectionError, LOCK_VERSION, LockEntry, lock_key};
-use crate::home::{HomeError, create_private_dir_all};
+use crate::home::{Home, create_private_dir_all};
+use crate::txn::Txn;
 
-/// Moves staged artifacts into place (after moving `removals` out of the way), upgrades a legacy
-/// lock, and saves manifest and lock. Any failure puts every file back where it was and removes
-/// the folders it made.
-pub(crate) fn commit_moves(
-    coll: &mut Collection,
-    moves: Vec<(PathBuf, PathBuf)>,
-    removals: Vec<PathBuf>,
-) -> Result<(), CollectionError> {
-    let trash = tempfile::Builder::new()
-        .prefix(".trash-")
-        .tempdir_in(&coll.root)
-        .map_err(|e| HomeError::io(&coll.root, e))?;
-    let mut undo: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut made: Vec<PathBuf> = Vec::new();
-    let result = (|| -> Result<(), CollectionError> {
-        for (i, old) in removals.iter().enumerate() {
-            // `symlink_metadata`, so a dangling link is moved out (and back) like any file.
-            if fs::symlink_metadata(old).is_ok() {
-                let t = trash.path().join(i.to_string());
-                fs::rename(old, &t).map_err(|e| HomeError::io(old, e))?;
-                undo.push((t, old.clone()));
-            }
-        }
-        for (from, to) in &moves {
-            if let Some(parent) = to.parent() {
-                make_parent(parent, to, &mut made)?;
-            }
-            // A rename silently replaces a file (or an empty folder) at `to`, and undoing it
-            // would then lose that file. What is replaced was moved out above, so anything still
-            // there is not ours to overwrite.
-            if fs::symlink_metadata(to).is_ok() {
-                return Err(CollectionError::Clashes(format!(
-                    "{} already exists and would be overwritten; move it aside and run the command again",
-                    to.display()
-                )));
-            }
-            fs::rename(from, to).map_err(|e| HomeError::io(to, e))?;
-            undo.push((to.clone(), from.clone()));
-        }
-        coll.save()
-    })();
-    if let Err(e) = result {
-        let mut stuck = false;
-        for (now_at, was_at) in undo.into_iter().rev() {
-            stuck |= fs::rename(&now_at, &was_at).is_err();
-        }
-        for dir in made.into_iter().rev() {
-            let _ = fs::remove_dir(&dir);
-        }
-        if stuck {
-            // Rather a stray `.trash-*` folder than deleting an old copy that could not be put
-            // back.
-            let _ = trash.keep();
-        }
-        return Err(e);
-    }
-    Ok(())
+/// One change to a collection, all or nothing (one [`Txn`]): new artifact copies are staged in
+/// the collection's staging folder, then renamed into place together with the manifest and
+/// lock, old copies moved out of the way first. A collection that does not exist yet is staged
+/// whole (kind folders, artifacts, manifest, lock) and renamed in as one folder, so a kill never
+/// leaves a half-made collection either.
+pub(crate) struct Change {
+    txn: Txn,
+    /// For a collection that does not exist yet: the staged folder that becomes it.
+    new_root: Option<PathBuf>,
+    root: PathBuf,
 }
 
-/// Makes the folder `dir` that `to` goes in, recording in `made` each folder it creates (outermost
-/// first) so a rollback can remove them. A file where a folder must be is refused with the fix.
-fn make_parent(dir: &Path, to: &Path, made: &mut Vec<PathBuf>) -> Result<(), CollectionError> {
-    let mut missing = Vec::new();
-    let mut d = dir;
-    while !d.is_dir() {
-        if fs::symlink_metadata(d).is_ok() {
-            return Err(CollectionError::Clashes(format!(
-                "{} is not a folder, so {} cannot go in it; move it aside and run the command again",
-                d.display(),
-                to.display()
-            )));
+impl Change {
+    /// Starts a change to `coll` (opened, or new and only in memory). The caller holds the home
+    /// lock.
+    pub(crate) fn begin(home: &Home, coll: &Collection) -> Result<Change, CollectionError> {
+        if coll.root.join("collection.toml").is_file() {
+            return Ok(Change {
+                txn: Txn::begin(&coll.root)?,
+                new_root: None,
+                root: coll.root.clone(),
+            });
         }
-        missing.push(d.to_path_buf());
-        match d.parent() {
-            Some(p) => d = p,
-            None => break,
+        let parent = home.collections_dir();
+        create_private_dir_all(&parent)?;
+        let mut txn = Txn::begin(&parent)?;
+        let staged = txn.stage_path();
+        create_private_dir_all(&staged)?;
+        Ok(Change {
+            txn,
+            new_root: Some(staged),
+            root: coll.root.clone(),
+        })
+    }
+
+    /// Where to build the new copy of the artifact at collection path `rel` (then hand it to
+    /// [`Change::put`]): `rel` inside the staging folder (under `c/`, apart from the journal's
+    /// own files), so the copy keeps its own file name — a single-file artifact's content hash
+    /// includes it — and a thousand copies share three kind folders.
+    pub(crate) fn stage(&mut self, rel: &str) -> PathBuf {
+        match &self.new_root {
+            Some(r) => r.join(rel),
+            None => self.txn.dir().join("c").join(rel),
         }
     }
-    made.extend(missing.into_iter().rev());
-    create_private_dir_all(dir)?;
-    Ok(())
+
+    /// Puts a staged copy at `dest`: replacing what is there when `replace`, else only where
+    /// nothing is (a file the collection does not list is never overwritten).
+    pub(crate) fn put(&mut self, staged: PathBuf, dest: PathBuf, replace: bool) {
+        if self.new_root.is_some() {
+            // Staged in place inside the new collection's folder already.
+            return;
+        }
+        if replace {
+            self.txn.replace(dest, Some(staged));
+        } else {
+            self.txn.create(dest, staged);
+        }
+    }
+
+    /// Removes `dest` (an artifact's files) from the collection.
+    pub(crate) fn remove(&mut self, dest: PathBuf) {
+        if self.new_root.is_none() {
+            self.txn.replace(dest, None);
+        }
+    }
+
+    /// Commits: the artifacts, then manifest and lock as `coll` now has them.
+    pub(crate) fn commit(mut self, coll: &Collection) -> Result<(), CollectionError> {
+        match self.new_root.take() {
+            Some(staged) => {
+                coll.build_folder(&staged)?;
+                self.txn.create(self.root.clone(), staged);
+            }
+            None => {
+                self.txn.write(
+                    coll.manifest.path().to_path_buf(),
+                    Some(coll.manifest.render().into_bytes()),
+                );
+                self.txn.write(
+                    coll.lock.path().to_path_buf(),
+                    Some(coll.lock.render().into_bytes()),
+                );
+            }
+        }
+        self.txn.commit()?;
+        Ok(())
+    }
 }
 
 /// A lock written by the Python tool carries hashes by other rules: recompute them (DESIGN.md

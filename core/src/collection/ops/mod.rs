@@ -2,9 +2,11 @@
 //! and a typed report out (`serde` + `schemars`), so the CLI, `--json`, the MCP server and the
 //! web API share them.
 //!
-//! Writers take the home lock, read state only after holding it, and make every change to the
-//! collection all-or-nothing ([`commit`]): artifact files are staged in a temp folder inside the
-//! collection, renamed into place, and rolled back if writing the manifest or lock fails.
+//! Writers take the home lock (which first recovers what a killed writer left), read state only
+//! after holding it, and make every change to the collection one journaled transaction
+//! ([`commit::Change`] over `core::txn`): artifact copies are staged inside the collection and
+//! renamed into place with the manifest and lock, all or nothing, a kill included. Readers
+//! settle the home first, so they never see a change half made.
 
 mod add;
 mod collections;
@@ -22,7 +24,7 @@ pub use collections::{
     CollectionListReport, CollectionReport, CollectionSummary, InitReport, InitRequest,
     collection_create, collection_delete, collection_list, collection_use, init,
 };
-pub(crate) use commit::commit_moves;
+pub(crate) use commit::Change;
 pub use query::{
     ArtifactDetail, ArtifactRef, ListReport, ListRequest, SearchHit, SearchReport, SearchRequest,
     find_entry, list, search, show,

@@ -52,6 +52,7 @@ pub struct ListReport {
 
 /// Lists a collection's artifacts (reads only `collection.toml`).
 pub fn list(home: &Home, req: ListRequest) -> Result<ListReport, CollectionError> {
+    home.settle();
     let name = resolve_collection(home, req.collection.as_deref())?;
     let coll = Collection::open(home, &name)?;
     let mut artifacts: Vec<ArtifactSummary> = coll
@@ -165,6 +166,7 @@ pub struct ArtifactDetail {
 
 /// Shows one artifact.
 pub fn show(home: &Home, req: ArtifactRef) -> Result<ArtifactDetail, CollectionError> {
+    home.settle();
     let name = resolve_collection(home, req.collection.as_deref())?;
     let coll = Collection::open(home, &name)?;
     let entry = find_entry(&coll, &req.name, req.kind)?.clone();
@@ -264,6 +266,7 @@ pub struct SearchReport {
 
 /// Ranked search over names, aliases, tags, descriptions and bodies.
 pub fn search(home: &Home, req: SearchRequest) -> Result<SearchReport, CollectionError> {
+    home.settle();
     let name = resolve_collection(home, req.collection.as_deref())?;
     let coll = Collection::open(home, &name)?;
     let terms: Vec<String> = req

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::commit::{commit_moves, upgrade_legacy_lock};
+use super::commit::{Change, upgrade_legacy_lock};
 use super::{ArtifactSummary, find_entry};
 use crate::artifact::{ArtifactKind, HashError, list_files};
 use crate::collection::{Collection, CollectionError, lock_key, resolve_collection};
@@ -80,7 +80,9 @@ pub fn remove(home: &Home, req: RemoveRequest) -> Result<RemoveReport, Collectio
     coll.manifest.remove_artifact(entry.kind, &entry.name);
     coll.lock.entries.remove(&lock_key(entry.kind, &entry.name));
     coll.manifest.touch();
-    commit_moves(&mut coll, Vec::new(), vec![path.clone()])?;
+    let mut change = Change::begin(home, &coll)?;
+    change.remove(path.clone());
+    change.commit(&coll)?;
     Ok(RemoveReport {
         collection: coll.name,
         dry_run: false,

@@ -83,6 +83,7 @@ pub struct StatusReport {
 
 /// Compares every artifact's files with the lock.
 pub fn status(home: &Home, collection: Option<&str>) -> Result<StatusReport, CollectionError> {
+    home.settle();
     let name = resolve_collection(home, collection)?;
     let coll = Collection::open(home, &name)?;
     let mut artifacts: Vec<StatusItem> = coll

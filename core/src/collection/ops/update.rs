@@ -7,14 +7,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::add::fetch_options;
-use super::commit::{commit_moves, upgrade_legacy_lock};
+use super::commit::{Change, upgrade_legacy_lock};
 use super::{Progress, copy_and_hash, find_entry};
 use crate::artifact::{ArtifactKind, describe, hash_artifact};
 use crate::collection::{
     ArtifactEntry, Collection, CollectionError, LockEntry, Timestamp, lock_key, resolve_collection,
 };
 use crate::hint::Fix;
-use crate::home::{Home, HomeError};
+use crate::home::Home;
 use crate::source::{self, Fetched, SourceSpec};
 
 /// `update`.
@@ -125,12 +125,9 @@ pub fn update(
     let opts = fetch_options(home)?;
     let mut fetches: HashMap<String, Result<Fetched, String>> = HashMap::new();
     let mut items = Vec::new();
-    let mut moves = Vec::new();
-    let mut removals = Vec::new();
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&coll.root)
-        .map_err(|e| HomeError::io(&coll.root, e))?;
+    // Begun at the first artifact to replace (a dry run writes nothing).
+    let mut change: Option<Change> = None;
+    let mut replaced = 0;
     progress.start(selected.len() as u64, "checking");
     for e in selected {
         if progress.cancelled() {
@@ -236,7 +233,11 @@ pub fn update(
             items.push(item);
             continue;
         }
-        let dst = staging.path().join(e.kind.collection_path(&e.name));
+        let ch = match &mut change {
+            Some(c) => c,
+            None => change.insert(Change::begin(home, &coll)?),
+        };
+        let dst = ch.stage(&e.kind.collection_path(&e.name));
         let (hash, _) = copy_and_hash(&src, &dst)?;
         let mut ne = e.clone();
         ne.resolved_sha = fetched.resolved_sha.clone();
@@ -244,21 +245,25 @@ pub fn update(
         ne.upstream = Some(fetched.upstream_for(&src));
         ne.description = describe(e.kind, &dst).or(ne.description);
         record(&mut coll, &ne, hash);
-        removals.push(path.clone());
-        moves.push((dst, path));
+        ch.put(dst, path, true);
+        replaced += 1;
         item.outcome = UpdateOutcome::Updated;
         items.push(item);
     }
     progress.finish();
     let mut snapshot = None;
     if !req.dry_run {
-        if !moves.is_empty() {
+        if replaced > 0 {
             // The snapshot is of the collection as it is on disk, before any replacement.
             let before = Collection::open(home, &coll.name)?;
             snapshot = Some(crate::snapshot::take(home, &before, "before update", Vec::new())?.id);
         }
         coll.manifest.touch();
-        commit_moves(&mut coll, moves, removals)?;
+        let change = match change {
+            Some(c) => c,
+            None => Change::begin(home, &coll)?,
+        };
+        change.commit(&coll)?;
     }
     Ok(UpdateReport {
         collection: coll.name,
